@@ -1,0 +1,1 @@
+//! Datasets for mdec: placeholder, filled in by the foundation issue.

@@ -1,0 +1,1 @@
+//! Clustering metrics for mdec: placeholder, filled in by the foundation issue.
