@@ -165,10 +165,18 @@ fn matching_with_fewer_clusters_uses_every_cluster() -> Result<()> {
     Ok(())
 }
 
+/// A limit case: name, labels, and the expected `(acc, nmi arithmetic, ari)`.
+type Degenerate = (
+    &'static str,
+    &'static [usize],
+    &'static [usize],
+    (f64, f64, f64),
+);
+
 /// `(acc, nmi arithmetic, ari)` of the limit cases, from the same script.
 #[test]
 fn degenerate_labellings_follow_scikit_learn() -> Result<()> {
-    let cases: [(&str, &[usize], &[usize], (f64, f64, f64)); 5] = [
+    let cases: [Degenerate; 5] = [
         ("one_sample", &[0], &[5], (1.0, 1.0, 1.0)),
         (
             "single_cluster_both",
