@@ -173,7 +173,10 @@ pub fn augment(mut batch: ArrayViewMut4<'_, f32>, config: &AugmentConfig, seed: 
                 copy.clear();
                 copy.extend(sample.iter().copied());
                 augment_sample(copy, (c, h, w), config, seed, position, scratch);
-                sample.iter_mut().zip(copy.iter()).for_each(|(d, &s)| *d = s);
+                sample
+                    .iter_mut()
+                    .zip(copy.iter())
+                    .for_each(|(d, &s)| *d = s);
             }
         },
     );
@@ -221,16 +224,28 @@ fn augment_sample(
     if config.brightness > 0.0 || config.contrast > 0.0 {
         let mut rng = stream(seed, position, STREAM_PHOTOMETRIC);
         let b = if config.brightness > 0.0 {
-            uniform(&mut rng, (1.0 - config.brightness).max(0.0), 1.0 + config.brightness)
+            uniform(
+                &mut rng,
+                (1.0 - config.brightness).max(0.0),
+                1.0 + config.brightness,
+            )
         } else {
             1.0
         };
         let k = if config.contrast > 0.0 {
-            uniform(&mut rng, (1.0 - config.contrast).max(0.0), 1.0 + config.contrast)
+            uniform(
+                &mut rng,
+                (1.0 - config.contrast).max(0.0),
+                1.0 + config.contrast,
+            )
         } else {
             1.0
         };
-        let mean = if k != 1.0 { luma_mean(buf, c, h * w) } else { 0.0 };
+        let mean = if k != 1.0 {
+            luma_mean(buf, c, h * w)
+        } else {
+            0.0
+        };
         let (scale, offset) = (k * b, (1.0 - k) * b * mean);
         if in_unit {
             buf.iter_mut()
@@ -379,7 +394,10 @@ fn shift_in_place(
     }
 }
 
-fn with_contiguous(mut image: ArrayViewMut3<'_, f32>, f: impl FnOnce(&mut [f32], (usize, usize, usize))) {
+fn with_contiguous(
+    mut image: ArrayViewMut3<'_, f32>,
+    f: impl FnOnce(&mut [f32], (usize, usize, usize)),
+) {
     let dim = image.dim();
     match image.as_slice_mut() {
         Some(buf) => f(buf, dim),

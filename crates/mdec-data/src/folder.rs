@@ -22,7 +22,9 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ColorMode {
-    /// Grayscale if every image is grayscale, RGB otherwise (the default).
+    /// Grayscale if every image is grayscale, RGB otherwise (the default). An image counts
+    /// as grayscale when it has no colour channels or when every pixel has equal red,
+    /// green and blue (grayscale content saved as RGB, or a BMP with a gray palette).
     #[default]
     Auto,
     /// One channel; colour images are converted with Rec. 709 luma weights.
@@ -144,8 +146,8 @@ pub fn load_folder(root: impl AsRef<Path>, options: &FolderOptions) -> Result<Da
     let channels = match options.color {
         ColorMode::Grayscale => 1,
         ColorMode::Rgb => 3,
-        ColorMode::Auto if kept.iter().any(|(_, img)| img.color().has_color()) => 3,
-        ColorMode::Auto => 1,
+        ColorMode::Auto if kept.par_iter().all(|(_, img)| is_gray(img)) => 1,
+        ColorMode::Auto => 3,
     };
     let (height, width) = match options.resize {
         Some(size) => size,
@@ -176,9 +178,8 @@ pub fn load_folder(root: impl AsRef<Path>, options: &FolderOptions) -> Result<Da
         .par_chunks_mut(per_image.max(1))
         .zip(images.into_par_iter())
         .for_each(|(out, img)| write_chw(img, channels, height, width, out));
-    let array = Array4::from_shape_vec((n, channels, height, width), values).map_err(|_| {
-        Error::BadSize { height, width }
-    })?;
+    let array = Array4::from_shape_vec((n, channels, height, width), values)
+        .map_err(|_| Error::BadSize { height, width })?;
 
     let labels = class_names.as_ref().map(|classes| {
         names
@@ -237,6 +238,23 @@ fn slash_path(rel: &Path) -> String {
         .join("/")
 }
 
+/// Whether an image is grayscale in content, stopping at the first coloured pixel.
+fn is_gray(img: &DynamicImage) -> bool {
+    fn equal<T: PartialEq>(p: &[T]) -> bool {
+        p[0] == p[1] && p[1] == p[2]
+    }
+    if !img.color().has_color() {
+        return true;
+    }
+    match img {
+        DynamicImage::ImageRgb8(b) => b.as_raw().chunks_exact(3).all(equal),
+        DynamicImage::ImageRgba8(b) => b.as_raw().chunks_exact(4).all(equal),
+        DynamicImage::ImageRgb16(b) => b.as_raw().chunks_exact(3).all(equal),
+        DynamicImage::ImageRgba16(b) => b.as_raw().chunks_exact(4).all(equal),
+        other => other.to_rgb32f().as_raw().chunks_exact(3).all(equal),
+    }
+}
+
 fn decode(path: &Path) -> Result<DynamicImage> {
     let unreadable = |source| Error::Unreadable {
         path: path.to_path_buf(),
@@ -266,7 +284,11 @@ fn write_chw(img: DynamicImage, channels: usize, height: usize, width: usize, ou
     }
 }
 
-fn resized<P>(buf: ImageBuffer<P, Vec<f32>>, height: usize, width: usize) -> ImageBuffer<P, Vec<f32>>
+fn resized<P>(
+    buf: ImageBuffer<P, Vec<f32>>,
+    height: usize,
+    width: usize,
+) -> ImageBuffer<P, Vec<f32>>
 where
     P: Pixel<Subpixel = f32> + 'static,
 {

@@ -430,7 +430,10 @@ pub fn load_idx_pair(images: impl AsRef<Path>, labels: impl AsRef<Path>) -> Resu
 /// [`Error::Unencodable`] if there are more than 255 dimensions or one does not fit in a `u32`.
 pub fn encode_idx(array: &IdxArray) -> Result<Vec<u8>> {
     let bad = |d: usize| Error::Unencodable {
-        reason: format!("dimension {d} of {:?} does not fit the idx header", array.dims()),
+        reason: format!(
+            "dimension {d} of {:?} does not fit the idx header",
+            array.dims()
+        ),
     };
     let ndim = u8::try_from(array.dims().len()).map_err(|_| bad(array.dims().len()))?;
     let mut out = vec![0, 0, array.data().type_code(), ndim];
@@ -441,10 +444,18 @@ pub fn encode_idx(array: &IdxArray) -> Result<Vec<u8>> {
     match array.data() {
         IdxData::U8(v) => out.extend_from_slice(v),
         IdxData::I8(v) => out.extend(v.iter().map(|&x| x as u8)),
-        IdxData::I16(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
-        IdxData::I32(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
-        IdxData::F32(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
-        IdxData::F64(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
+        IdxData::I16(v) => v
+            .iter()
+            .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
+        IdxData::I32(v) => v
+            .iter()
+            .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
+        IdxData::F32(v) => v
+            .iter()
+            .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
+        IdxData::F64(v) => v
+            .iter()
+            .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
     }
     Ok(out)
 }

@@ -52,7 +52,10 @@ pub fn detect(path: &Path) -> Result<Detected> {
             Detected::IdxDir(pairs)
         });
     }
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+    {
         Ok(Detected::Npy)
     } else if looks_like_idx(path) {
         Ok(Detected::IdxFile)
@@ -186,7 +189,11 @@ fn idx_pairs(dir: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>> {
     // A raw file and its .gz copy: keep one (the raw file).
     images.sort_by(|a, b| {
         let key = |(n, p): &(String, PathBuf)| {
-            (!n.contains("train"), n.clone(), p.extension().is_some_and(|e| e == "gz"))
+            (
+                !n.contains("train"),
+                n.clone(),
+                p.extension().is_some_and(|e| e == "gz"),
+            )
         };
         key(a).cmp(&key(b))
     });

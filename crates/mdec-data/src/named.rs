@@ -190,7 +190,11 @@ pub fn load_named(dataset: NamedDataset, split: Split, root: &Path) -> Result<Da
     } else {
         Dataset::concat(&parts)?
     };
-    let names = dataset.class_names().iter().map(|s| s.to_string()).collect();
+    let names = dataset
+        .class_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let ds = ds.with_class_names(names)?;
     tracing::debug!(dataset = dataset.name(), %split, n = ds.len(), "loaded named dataset");
     Ok(ds)

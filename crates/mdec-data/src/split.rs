@@ -59,11 +59,7 @@ pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
 ///
 /// # Errors
 /// [`Error::BadFraction`] unless `0 <= val_fraction < 1`.
-pub fn split_indices(
-    n: usize,
-    val_fraction: f64,
-    seed: u64,
-) -> Result<(Vec<usize>, Vec<usize>)> {
+pub fn split_indices(n: usize, val_fraction: f64, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
     if !(0.0..1.0).contains(&val_fraction) {
         return Err(Error::BadFraction {
             value: val_fraction,

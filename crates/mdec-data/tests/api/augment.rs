@@ -1,8 +1,8 @@
 //! Augmentation: shape, range, determinism, identities.
 
 use anyhow::Result;
-use mdec_data::augment::{AugmentConfig, augment, batch_seed, rotate, shift};
 use mdec_data::Error;
+use mdec_data::augment::{AugmentConfig, augment, batch_seed, rotate, shift};
 use ndarray::{Array3, Array4, s};
 use proptest::prelude::*;
 
@@ -89,7 +89,10 @@ fn rotation_by_90_and_360() {
     // Clockwise on screen: out[y][x] = in[w-1-x][y].
     for y in 0..5 {
         for x in 0..5 {
-            assert!((r[[0, y, x]] - img[[0, 4 - x, y]]).abs() < 1e-5, "({y}, {x})");
+            assert!(
+                (r[[0, y, x]] - img[[0, 4 - x, y]]).abs() < 1e-5,
+                "({y}, {x})"
+            );
         }
     }
     let mut full = img.clone();
@@ -123,9 +126,15 @@ fn noise_input_differs_with_the_right_spread() -> Result<()> {
     assert_ne!(noisy, clean);
     let diff = &noisy - &clean;
     let (mean, std) = (diff.mean().unwrap(), diff.std(0.0));
-    assert!(mean.abs() < 0.01 && (std - 0.2).abs() < 0.01, "{mean} {std}");
+    assert!(
+        mean.abs() < 0.01 && (std - 0.2).abs() < 0.01,
+        "{mean} {std}"
+    );
     // The clean/corruption halves split the config.
-    let full = AugmentConfig { rotation: 5.0, ..config.clone() };
+    let full = AugmentConfig {
+        rotation: 5.0,
+        ..config.clone()
+    };
     assert_eq!(full.corruption(), config);
     assert_eq!(full.clean().noise_std, 0.0);
     Ok(())
@@ -142,7 +151,10 @@ fn masking_zeroes_about_the_fraction() -> Result<()> {
     let zeros = batch.iter().filter(|&&v| v == 0.0).count() as f64 / batch.len() as f64;
     assert!((zeros - 0.3).abs() < 0.03, "{zeros}");
     // Whole pixels: channels agree.
-    assert_eq!(batch.index_axis(ndarray::Axis(1), 0), batch.index_axis(ndarray::Axis(1), 2));
+    assert_eq!(
+        batch.index_axis(ndarray::Axis(1), 0),
+        batch.index_axis(ndarray::Axis(1), 2)
+    );
     Ok(())
 }
 
@@ -150,10 +162,22 @@ fn masking_zeroes_about_the_fraction() -> Result<()> {
 fn bad_parameters_are_rejected() {
     let mut batch = Array4::<f32>::zeros((1, 1, 2, 2));
     for config in [
-        AugmentConfig { mask_fraction: 1.5, ..Default::default() },
-        AugmentConfig { noise_std: -1.0, ..Default::default() },
-        AugmentConfig { rotation: f32::NAN, ..Default::default() },
+        AugmentConfig {
+            mask_fraction: 1.5,
+            ..Default::default()
+        },
+        AugmentConfig {
+            noise_std: -1.0,
+            ..Default::default()
+        },
+        AugmentConfig {
+            rotation: f32::NAN,
+            ..Default::default()
+        },
     ] {
-        assert!(matches!(augment(batch.view_mut(), &config, 0), Err(Error::BadParam { .. })));
+        assert!(matches!(
+            augment(batch.view_mut(), &config, 0),
+            Err(Error::BadParam { .. })
+        ));
     }
 }

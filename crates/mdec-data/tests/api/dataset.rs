@@ -9,13 +9,26 @@ fn attached_lengths_are_checked() -> Result<()> {
     let ds = Dataset::new(Array4::zeros((3, 1, 2, 2)));
     assert!(matches!(
         ds.clone().with_labels(vec![0, 1]),
-        Err(Error::CountMismatch { what: "labels", expected: 3, got: 2 })
+        Err(Error::CountMismatch {
+            what: "labels",
+            expected: 3,
+            got: 2
+        })
     ));
-    assert!(matches!(ds.clone().with_names(vec![]), Err(Error::CountMismatch { what: "names", .. })));
+    assert!(matches!(
+        ds.clone().with_names(vec![]),
+        Err(Error::CountMismatch { what: "names", .. })
+    ));
     let labelled = ds.with_labels(vec![0, 2, 1])?;
     assert!(matches!(
-        labelled.clone().with_class_names(vec!["a".into(), "b".into()]),
-        Err(Error::LabelOutOfRange { label: 2, index: 1, classes: 2 })
+        labelled
+            .clone()
+            .with_class_names(vec!["a".into(), "b".into()]),
+        Err(Error::LabelOutOfRange {
+            label: 2,
+            index: 1,
+            classes: 2
+        })
     ));
     let named = labelled.with_class_names(vec!["a".into(), "b".into(), "c".into()])?;
     assert_eq!(named.num_classes(), Some(3));
@@ -46,7 +59,13 @@ fn summary_counts_and_statistics() -> Result<()> {
         .with_class_names(vec!["zero".into(), "one".into(), "two".into()])?;
     let s = ds.summary();
     assert_eq!(s.count, 4);
-    let counts: Vec<usize> = s.classes.as_ref().unwrap().iter().map(|c| c.count).collect();
+    let counts: Vec<usize> = s
+        .classes
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|c| c.count)
+        .collect();
     assert_eq!(counts, [1, 0, 3]);
     let p = s.pixels.unwrap();
     assert_eq!((p.min, p.max), (0.0, 1.0));
@@ -56,7 +75,12 @@ fn summary_counts_and_statistics() -> Result<()> {
     assert!(text.contains("samples:  4"), "{text}");
     assert!(text.contains("1×1×2"), "{text}");
     assert!(text.contains("two") && text.contains("75.0%"), "{text}");
-    assert!(Dataset::new(Array4::zeros((0, 1, 2, 2))).summary().pixels.is_none());
+    assert!(
+        Dataset::new(Array4::zeros((0, 1, 2, 2)))
+            .summary()
+            .pixels
+            .is_none()
+    );
     Ok(())
 }
 
@@ -68,7 +92,10 @@ fn concat_checks_shapes() -> Result<()> {
     assert_eq!((c.len(), c.labels()), (3, Some(&[0, 1, 1][..])));
     assert_eq!(c.images()[[2, 0, 1, 1]], 1.0);
     let other = Dataset::new(Array4::zeros((1, 3, 2, 2)));
-    assert!(matches!(Dataset::concat(&[a, other]), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(
+        Dataset::concat(&[a, other]),
+        Err(Error::ShapeMismatch { .. })
+    ));
     Ok(())
 }
 
@@ -87,16 +114,30 @@ fn min_max_and_standardize() -> Result<()> {
         let plane = ds.images().index_axis(Axis(1), c);
         let mean = plane.mean().unwrap();
         let std = plane.std(0.0);
-        assert!(mean.abs() < 1e-4 && (std - 1.0).abs() < 1e-4, "channel {c}: {mean} {std}");
+        assert!(
+            mean.abs() < 1e-4 && (std - 1.0).abs() < 1e-4,
+            "channel {c}: {mean} {std}"
+        );
     }
     // Reapplying the same statistics to the raw data gives the same result; invert undoes it.
     let mut again = images.clone();
     st.apply(again.view_mut())?;
-    assert!(again.iter().zip(ds.images()).all(|(a, b)| (a - b).abs() < 1e-6));
+    assert!(
+        again
+            .iter()
+            .zip(ds.images())
+            .all(|(a, b)| (a - b).abs() < 1e-6)
+    );
     st.invert(again.view_mut())?;
     assert!(again.iter().zip(&images).all(|(a, b)| (a - b).abs() < 1e-4));
     let mut gray = Array4::<f32>::zeros((1, 1, 2, 2));
-    assert!(matches!(st.apply(gray.view_mut()), Err(Error::ChannelMismatch { expected: 3, got: 1 })));
+    assert!(matches!(
+        st.apply(gray.view_mut()),
+        Err(Error::ChannelMismatch {
+            expected: 3,
+            got: 1
+        })
+    ));
     // A constant input does not produce NaN.
     let mut flat = Array4::<f32>::from_elem((2, 1, 2, 2), 4.0);
     let mm = MinMax::fit(flat.view());

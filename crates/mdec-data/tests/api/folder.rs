@@ -8,7 +8,10 @@ use mdec_data::{ColorMode, Error, FolderOptions, load_folder};
 
 fn gray(path: &Path, w: u32, h: u32, value: u8) -> Result<()> {
     std::fs::create_dir_all(path.parent().unwrap())?;
-    GrayImage::from_fn(w, h, |x, y| image::Luma([value.wrapping_add((x + y) as u8)])).save(path)?;
+    GrayImage::from_fn(w, h, |x, y| {
+        image::Luma([value.wrapping_add((x + y) as u8)])
+    })
+    .save(path)?;
     Ok(())
 }
 
@@ -46,7 +49,11 @@ fn labels_from_subfolders_sorted_and_names_kept() -> Result<()> {
     // Same result on a second load: order is deterministic.
     assert_eq!(load_folder(root, &opts)?, ds);
     // Without the option: no labels.
-    assert!(load_folder(root, &FolderOptions::default())?.labels().is_none());
+    assert!(
+        load_folder(root, &FolderOptions::default())?
+            .labels()
+            .is_none()
+    );
     Ok(())
 }
 
@@ -59,7 +66,10 @@ fn file_outside_class_folder_is_an_error() -> Result<()> {
         labels_from_subfolders: true,
         ..Default::default()
     };
-    assert!(matches!(load_folder(dir.path(), &opts), Err(Error::NoClassFolder { .. })));
+    assert!(matches!(
+        load_folder(dir.path(), &opts),
+        Err(Error::NoClassFolder { .. })
+    ));
     Ok(())
 }
 
@@ -81,7 +91,10 @@ fn mixed_sizes_need_resize() -> Result<()> {
         other => panic!("unexpected {other:?}"),
     }
     let msg = err.to_string();
-    assert!(msg.contains("b.png") && msg.contains("7×5") && msg.contains("6×8"), "{msg}");
+    assert!(
+        msg.contains("b.png") && msg.contains("7×5") && msg.contains("6×8"),
+        "{msg}"
+    );
 
     let opts = FolderOptions {
         resize: Some((4, 5)),
@@ -97,7 +110,21 @@ fn mixed_sizes_need_resize() -> Result<()> {
 fn colour_mode_auto_gray_and_rgb() -> Result<()> {
     let dir = tempfile::tempdir()?;
     gray(&dir.path().join("a.png"), 3, 2, 100)?;
-    assert_eq!(load_folder(dir.path(), &FolderOptions::default())?.shape().channels, 1);
+    assert_eq!(
+        load_folder(dir.path(), &FolderOptions::default())?
+            .shape()
+            .channels,
+        1
+    );
+    // Gray content saved as RGB still counts as grayscale.
+    RgbImage::from_pixel(3, 2, image::Rgb([7, 7, 7])).save(dir.path().join("a2.png"))?;
+    assert_eq!(
+        load_folder(dir.path(), &FolderOptions::default())?
+            .shape()
+            .channels,
+        1
+    );
+    std::fs::remove_file(dir.path().join("a2.png"))?;
     rgb(&dir.path().join("b.png"), 3, 2)?;
     let ds = load_folder(dir.path(), &FolderOptions::default())?;
     assert_eq!(ds.shape().channels, 3);
@@ -121,7 +148,10 @@ fn non_image_file_is_an_error_or_skipped() -> Result<()> {
     let dir = tempfile::tempdir()?;
     gray(&dir.path().join("a.png"), 3, 3, 0)?;
     std::fs::write(dir.path().join("notes.txt"), "not an image")?;
-    std::fs::write(dir.path().join("broken.png"), [0x89, b'P', b'N', b'G', 1, 2, 3])?;
+    std::fs::write(
+        dir.path().join("broken.png"),
+        [0x89, b'P', b'N', b'G', 1, 2, 3],
+    )?;
     let err = load_folder(dir.path(), &FolderOptions::default()).unwrap_err();
     match &err {
         Error::Unreadable { path, .. } => assert!(path.ends_with("broken.png"), "{path:?}"),
@@ -151,6 +181,9 @@ fn empty_folder_is_an_error() -> Result<()> {
         skip_unreadable: true,
         ..Default::default()
     };
-    assert!(matches!(load_folder(dir.path(), &opts), Err(Error::EmptyFolder { .. })));
+    assert!(matches!(
+        load_folder(dir.path(), &opts),
+        Err(Error::EmptyFolder { .. })
+    ));
     Ok(())
 }

@@ -15,12 +15,24 @@ fn arb_idx() -> impl Strategy<Value = IdxArray> {
     (dims, 0u8..6).prop_flat_map(|(dims, kind)| {
         let n: usize = dims.iter().product();
         let data = match kind {
-            0 => prop::collection::vec(any::<u8>(), n).prop_map(IdxData::U8).boxed(),
-            1 => prop::collection::vec(any::<i8>(), n).prop_map(IdxData::I8).boxed(),
-            2 => prop::collection::vec(any::<i16>(), n).prop_map(IdxData::I16).boxed(),
-            3 => prop::collection::vec(any::<i32>(), n).prop_map(IdxData::I32).boxed(),
-            4 => prop::collection::vec(-1e6f32..1e6, n).prop_map(IdxData::F32).boxed(),
-            _ => prop::collection::vec(-1e6f64..1e6, n).prop_map(IdxData::F64).boxed(),
+            0 => prop::collection::vec(any::<u8>(), n)
+                .prop_map(IdxData::U8)
+                .boxed(),
+            1 => prop::collection::vec(any::<i8>(), n)
+                .prop_map(IdxData::I8)
+                .boxed(),
+            2 => prop::collection::vec(any::<i16>(), n)
+                .prop_map(IdxData::I16)
+                .boxed(),
+            3 => prop::collection::vec(any::<i32>(), n)
+                .prop_map(IdxData::I32)
+                .boxed(),
+            4 => prop::collection::vec(-1e6f32..1e6, n)
+                .prop_map(IdxData::F32)
+                .boxed(),
+            _ => prop::collection::vec(-1e6f64..1e6, n)
+                .prop_map(IdxData::F64)
+                .boxed(),
         };
         data.prop_map(move |d| IdxArray::new(dims.clone(), d).unwrap())
     })
@@ -41,14 +53,17 @@ proptest! {
 #[test]
 fn gzip_detected_by_magic_not_name() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let array = IdxArray::new(vec![2, 2, 2], IdxData::U8(vec![0, 51, 102, 153, 204, 255, 0, 0]))?;
+    let array = IdxArray::new(
+        vec![2, 2, 2],
+        IdxData::U8(vec![0, 51, 102, 153, 204, 255, 0, 0]),
+    )?;
     let gz = dir.path().join("x.gz");
     write_idx(&gz, &array)?;
     let renamed = dir.path().join("images-idx3-ubyte");
     std::fs::rename(&gz, &renamed)?;
     assert_eq!(std::fs::read(&renamed)?[..2], [0x1f, 0x8b]);
     let images = read_idx_images(&renamed)?;
-    assert_eq!(images.dim(), (1 * 2, 1, 2, 2));
+    assert_eq!(images.dim(), (2, 1, 2, 2));
     assert_eq!(images[[0, 0, 0, 1]], 0.2);
     assert_eq!(images[[0, 0, 1, 1]], 0.6);
     assert_eq!(images[[1, 0, 0, 0]], 0.8);
@@ -77,7 +92,14 @@ fn truncated_file_is_an_error_naming_it() -> Result<()> {
     std::fs::write(&path, &bytes[..bytes.len() - 5])?;
     let err = read_idx(&path).unwrap_err();
     assert!(
-        matches!(err, Error::Truncated { expected: 28, actual: 23, .. }),
+        matches!(
+            err,
+            Error::Truncated {
+                expected: 28,
+                actual: 23,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("short-idx3-ubyte"));
@@ -91,11 +113,20 @@ fn truncated_file_is_an_error_naming_it() -> Result<()> {
 fn truncated_gzip_is_an_error() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("x.gz");
-    write_idx(&path, &IdxArray::new(vec![400], IdxData::U8((0..400).map(|i| (i * 7) as u8).collect()))?)?;
+    write_idx(
+        &path,
+        &IdxArray::new(
+            vec![400],
+            IdxData::U8((0..400).map(|i| (i * 7) as u8).collect()),
+        )?,
+    )?;
     let bytes = std::fs::read(&path)?;
     std::fs::write(&path, &bytes[..bytes.len() / 2])?;
     let err = read_idx(&path).unwrap_err();
-    assert!(matches!(err, Error::Gzip { .. } | Error::Truncated { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Gzip { .. } | Error::Truncated { .. }),
+        "{err:?}"
+    );
     Ok(())
 }
 
@@ -106,7 +137,10 @@ fn trailing_bytes_are_an_error() -> Result<()> {
     let mut bytes = encode_idx(&IdxArray::new(vec![2], IdxData::U8(vec![1, 2]))?)?;
     bytes.extend_from_slice(&[0, 0, 0]);
     std::fs::write(&path, bytes)?;
-    assert!(matches!(read_idx(&path), Err(Error::TrailingBytes { extra: 3, .. })));
+    assert!(matches!(
+        read_idx(&path),
+        Err(Error::TrailingBytes { extra: 3, .. })
+    ));
     Ok(())
 }
 
@@ -116,7 +150,16 @@ fn wrong_magic_and_type_are_errors() -> Result<()> {
     let path = dir.path().join("bad");
     std::fs::File::create(&path)?.write_all(&[0x12, 0x34, 0x08, 0x01, 0, 0, 0, 1, 5])?;
     let err = read_idx(&path).unwrap_err();
-    assert!(matches!(err, Error::BadMagic { got: 0x1234_0801, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::BadMagic {
+                got: 0x1234_0801,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("bad"));
     std::fs::write(&path, [0, 0, 0x07, 0x01, 0, 0, 0, 1, 5])?;
     assert!(matches!(
@@ -131,12 +174,22 @@ fn labels_need_one_dimension_and_images_three_or_four() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("x");
     write_idx(&path, &IdxArray::new(vec![2, 2], IdxData::U8(vec![0; 4]))?)?;
-    assert!(matches!(read_idx_labels(&path), Err(Error::BadRank { got: 2, .. })));
-    assert!(matches!(read_idx_images(&path), Err(Error::BadRank { got: 2, .. })));
+    assert!(matches!(
+        read_idx_labels(&path),
+        Err(Error::BadRank { got: 2, .. })
+    ));
+    assert!(matches!(
+        read_idx_images(&path),
+        Err(Error::BadRank { got: 2, .. })
+    ));
     write_idx(&path, &IdxArray::new(vec![2], IdxData::I32(vec![3, -1]))?)?;
     assert!(matches!(
         read_idx_labels(&path),
-        Err(Error::BadLabel { value: -1, index: 1, .. })
+        Err(Error::BadLabel {
+            value: -1,
+            index: 1,
+            ..
+        })
     ));
     Ok(())
 }
@@ -145,11 +198,21 @@ fn labels_need_one_dimension_and_images_three_or_four() -> Result<()> {
 fn image_label_count_mismatch() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let (x, y) = (dir.path().join("x"), dir.path().join("y"));
-    write_idx(&x, &IdxArray::from_unit_images(&crate::byte_images(4, 1, 3, 3, 1)))?;
+    write_idx(
+        &x,
+        &IdxArray::from_unit_images(&crate::byte_images(4, 1, 3, 3, 1)),
+    )?;
     write_idx(&y, &IdxArray::from_labels(&[1, 2, 3])?)?;
     let err = load_idx_pair(&x, &y).unwrap_err();
     assert!(
-        matches!(err, Error::FileCountMismatch { images: 4, labels: 3, .. }),
+        matches!(
+            err,
+            Error::FileCountMismatch {
+                images: 4,
+                labels: 3,
+                ..
+            }
+        ),
         "{err:?}"
     );
     write_idx(&y, &IdxArray::from_labels(&[1, 2, 3, 300])?)?;

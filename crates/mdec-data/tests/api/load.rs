@@ -13,10 +13,22 @@ fn idx_dir_single_file_npy_and_folder() -> Result<()> {
     std::fs::create_dir(&mnist)?;
     let test = crate::byte_images(3, 1, 5, 5, 1);
     let train = crate::byte_images(4, 1, 5, 5, 2);
-    write_idx(mnist.join("t10k-images-idx3-ubyte"), &IdxArray::from_unit_images(&test))?;
-    write_idx(mnist.join("t10k-labels-idx1-ubyte.gz"), &IdxArray::from_labels(&[7, 8, 9])?)?;
-    write_idx(mnist.join("train-images-idx3-ubyte.gz"), &IdxArray::from_unit_images(&train))?;
-    write_idx(mnist.join("train-labels-idx1-ubyte"), &IdxArray::from_labels(&[0, 1, 2, 3])?)?;
+    write_idx(
+        mnist.join("t10k-images-idx3-ubyte"),
+        &IdxArray::from_unit_images(&test),
+    )?;
+    write_idx(
+        mnist.join("t10k-labels-idx1-ubyte.gz"),
+        &IdxArray::from_labels(&[7, 8, 9])?,
+    )?;
+    write_idx(
+        mnist.join("train-images-idx3-ubyte.gz"),
+        &IdxArray::from_unit_images(&train),
+    )?;
+    write_idx(
+        mnist.join("train-labels-idx1-ubyte"),
+        &IdxArray::from_labels(&[0, 1, 2, 3])?,
+    )?;
     assert!(matches!(detect(&mnist)?, Detected::IdxDir(pairs) if pairs.len() == 2));
 
     let all = load_path(&mnist, &LoadOptions::default())?;
@@ -25,9 +37,15 @@ fn idx_dir_single_file_npy_and_folder() -> Result<()> {
     assert_eq!(all.class_names().map(<[String]>::len), Some(10)); // dir named mnist
 
     // A single IDX file picks up its labels partner.
-    let single = load_path(mnist.join("t10k-images-idx3-ubyte"), &LoadOptions::default())?;
+    let single = load_path(
+        mnist.join("t10k-images-idx3-ubyte"),
+        &LoadOptions::default(),
+    )?;
     assert_eq!(single.labels().unwrap(), [7, 8, 9]);
-    assert_eq!(detect(&mnist.join("t10k-labels-idx1-ubyte.gz"))?, Detected::IdxFile);
+    assert_eq!(
+        detect(&mnist.join("t10k-labels-idx1-ubyte.gz"))?,
+        Detected::IdxFile
+    );
 
     // A .npy file with a labels file.
     let x = dir.path().join("x.npy");
@@ -51,7 +69,10 @@ fn idx_dir_single_file_npy_and_folder() -> Result<()> {
     // Something else.
     let txt = dir.path().join("readme.txt");
     std::fs::write(&txt, "hello")?;
-    assert!(matches!(load_path(&txt, &LoadOptions::default()), Err(Error::UnknownFormat { .. })));
+    assert!(matches!(
+        load_path(&txt, &LoadOptions::default()),
+        Err(Error::UnknownFormat { .. })
+    ));
     assert!(matches!(
         load_path(dir.path().join("missing"), &LoadOptions::default()),
         Err(Error::Io { .. })

@@ -18,8 +18,14 @@ fn fake(root: &Path, dataset: NamedDataset, n_train: usize, n_test: usize, gz: b
             (range.start + i) as f32 / 255.0
         });
         let labels: Vec<usize> = range.clone().map(|i| i % 10).collect();
-        write_idx(dir.join(format!("{x}{ext}")), &IdxArray::from_unit_images(&images))?;
-        write_idx(dir.join(format!("{y}{ext}")), &IdxArray::from_labels(&labels)?)?;
+        write_idx(
+            dir.join(format!("{x}{ext}")),
+            &IdxArray::from_unit_images(&images),
+        )?;
+        write_idx(
+            dir.join(format!("{y}{ext}")),
+            &IdxArray::from_labels(&labels)?,
+        )?;
     }
     Ok(())
 }
@@ -72,12 +78,21 @@ fn gz_copies_are_accepted_and_names_parse() -> Result<()> {
     fake(root.path(), NamedDataset::FashionMnist, 2, 2, true)?;
     let ds = load_named("fashion-mnist".parse()?, "test".parse()?, root.path())?;
     assert_eq!(ds.class_names().unwrap()[9], "Ankle boot");
-    assert!(matches!("valid".parse::<Split>(), Err(Error::BadSplit { .. })));
-    assert!(matches!("cifar".parse::<NamedDataset>(), Err(Error::BadDatasetName { .. })));
+    assert!(matches!(
+        "valid".parse::<Split>(),
+        Err(Error::BadSplit { .. })
+    ));
+    assert!(matches!(
+        "cifar".parse::<NamedDataset>(),
+        Err(Error::BadDatasetName { .. })
+    ));
     for d in NamedDataset::ALL {
         assert_eq!(d.to_string().parse::<NamedDataset>()?, d);
     }
     assert_eq!(Split::All.to_string(), "all");
-    assert_eq!(NamedDataset::Mnist.fetch_command(), "cargo xtask fetch-mnist");
+    assert_eq!(
+        NamedDataset::Mnist.fetch_command(),
+        "cargo xtask fetch-mnist"
+    );
     Ok(())
 }

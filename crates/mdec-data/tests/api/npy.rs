@@ -22,7 +22,9 @@ fn uint8_is_scaled_and_gets_a_channel() -> Result<()> {
 fn float32_four_dims_and_fortran_order() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("x.npy");
-    let raw = Array4::from_shape_fn((2, 3, 4, 5), |(n, c, y, x)| (n * 1000 + c * 100 + y * 10 + x) as f32);
+    let raw = Array4::from_shape_fn((2, 3, 4, 5), |(n, c, y, x)| {
+        (n * 1000 + c * 100 + y * 10 + x) as f32
+    });
     write_npy(&path, &raw)?;
     assert_eq!(read_npy_images(&path)?, raw);
     // Fortran order: same logical array.
@@ -49,7 +51,10 @@ fn nan_in_float_file_is_an_error_naming_it() -> Result<()> {
     assert!(err.to_string().contains("bad.npy"));
     raw[[1, 0, 1]] = f64::INFINITY as f32;
     write_npy(&path, &raw.mapv(f64::from))?;
-    assert!(matches!(read_npy_images(&path), Err(Error::NonFinite { .. })));
+    assert!(matches!(
+        read_npy_images(&path),
+        Err(Error::NonFinite { .. })
+    ));
     Ok(())
 }
 
@@ -58,9 +63,15 @@ fn wrong_rank_and_type_are_errors() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("x.npy");
     write_npy(&path, &Array1::<f32>::zeros(4))?;
-    assert!(matches!(read_npy_images(&path), Err(Error::BadRank { got: 1, .. })));
+    assert!(matches!(
+        read_npy_images(&path),
+        Err(Error::BadRank { got: 1, .. })
+    ));
     write_npy(&path, &Array3::<i16>::zeros((1, 2, 2)))?;
-    assert!(matches!(read_npy_images(&path), Err(Error::UnsupportedNpyType { .. })));
+    assert!(matches!(
+        read_npy_images(&path),
+        Err(Error::UnsupportedNpyType { .. })
+    ));
     std::fs::write(&path, b"not npy")?;
     assert!(matches!(read_npy_images(&path), Err(Error::Npy { .. })));
     Ok(())
@@ -78,11 +89,21 @@ fn labels_with_count_check() -> Result<()> {
     assert_eq!(read_npy_labels(&y)?, [2, 0]);
     assert!(matches!(
         load_npy(&x, Some(&y)),
-        Err(Error::FileCountMismatch { images: 3, labels: 2, .. })
+        Err(Error::FileCountMismatch {
+            images: 3,
+            labels: 2,
+            ..
+        })
     ));
     write_npy(&y, &Array1::from(vec![1i32, -4]))?;
-    assert!(matches!(read_npy_labels(&y), Err(Error::BadLabel { value: -4, .. })));
+    assert!(matches!(
+        read_npy_labels(&y),
+        Err(Error::BadLabel { value: -4, .. })
+    ));
     write_npy(&y, &Array1::from(vec![1.0f32]))?;
-    assert!(matches!(read_npy_labels(&y), Err(Error::UnsupportedNpyType { .. })));
+    assert!(matches!(
+        read_npy_labels(&y),
+        Err(Error::UnsupportedNpyType { .. })
+    ));
     Ok(())
 }

@@ -46,7 +46,10 @@ fn split_dataset_keeps_labels_and_differs_by_seed() -> Result<()> {
     for part in [&train, &val] {
         for (k, &label) in part.labels().unwrap().iter().enumerate() {
             assert_eq!(part.names().unwrap()[k], format!("s{label}"));
-            assert_eq!(part.images().index_axis(ndarray::Axis(0), k), ds.images().index_axis(ndarray::Axis(0), label));
+            assert_eq!(
+                part.images().index_axis(ndarray::Axis(0), k),
+                ds.images().index_axis(ndarray::Axis(0), label)
+            );
         }
     }
     let (_, val2) = ds.split(0.2, 8)?;
@@ -58,28 +61,47 @@ fn split_dataset_keeps_labels_and_differs_by_seed() -> Result<()> {
 
 #[test]
 fn epochs_reshuffle_and_sequential_is_in_order() -> Result<()> {
-    let e0: Vec<usize> = Batches::new(100, 10, Order::Shuffled { seed: 1, epoch: 0 })?.flatten().collect();
-    let e1: Vec<usize> = Batches::new(100, 10, Order::Shuffled { seed: 1, epoch: 1 })?.flatten().collect();
+    let e0: Vec<usize> = Batches::new(100, 10, Order::Shuffled { seed: 1, epoch: 0 })?
+        .flatten()
+        .collect();
+    let e1: Vec<usize> = Batches::new(100, 10, Order::Shuffled { seed: 1, epoch: 1 })?
+        .flatten()
+        .collect();
     assert_ne!(e0, e1);
     assert_ne!(e0, (0..100).collect::<Vec<_>>());
-    let seq: Vec<usize> = Batches::new(100, 10, Order::Sequential)?.flatten().collect();
+    let seq: Vec<usize> = Batches::new(100, 10, Order::Sequential)?
+        .flatten()
+        .collect();
     assert_eq!(seq, (0..100).collect::<Vec<_>>());
     let dropped = Batches::new(10, 4, Order::Sequential)?.drop_last(true);
     assert_eq!(dropped.len(), 2);
-    assert_eq!(dropped.collect::<Vec<_>>(), vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7]]);
+    assert_eq!(
+        dropped.collect::<Vec<_>>(),
+        vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7]]
+    );
     let over: Vec<Vec<usize>> = Batches::over(vec![5, 9, 2], 2, Order::Sequential)?.collect();
     assert_eq!(over, vec![vec![5, 9], vec![2]]);
-    assert!(matches!(Batches::new(3, 0, Order::Sequential), Err(Error::ZeroBatchSize)));
+    assert!(matches!(
+        Batches::new(3, 0, Order::Sequential),
+        Err(Error::ZeroBatchSize)
+    ));
     Ok(())
 }
 
 #[test]
 fn gather_builds_a_batch() -> Result<()> {
-    let ds = Dataset::new(crate::random_images(6, 2, 3, 3, 1)).with_labels(vec![0, 1, 2, 3, 4, 5])?;
+    let ds =
+        Dataset::new(crate::random_images(6, 2, 3, 3, 1)).with_labels(vec![0, 1, 2, 3, 4, 5])?;
     let batch = ds.gather(&[4, 1, 4]);
     assert_eq!(batch.dim(), (3, 2, 3, 3));
-    assert_eq!(batch.index_axis(ndarray::Axis(0), 0), ds.images().index_axis(ndarray::Axis(0), 4));
+    assert_eq!(
+        batch.index_axis(ndarray::Axis(0), 0),
+        ds.images().index_axis(ndarray::Axis(0), 4)
+    );
     assert_eq!(ds.gather_labels(&[4, 1]), Some(vec![4, 1]));
-    assert!(matches!(ds.try_select(&[6]), Err(Error::IndexOutOfBounds { index: 6, len: 6 })));
+    assert!(matches!(
+        ds.try_select(&[6]),
+        Err(Error::IndexOutOfBounds { index: 6, len: 6 })
+    ));
     Ok(())
 }
