@@ -19,7 +19,10 @@ pub struct GifOptions {
 
 impl Default for GifOptions {
     fn default() -> Self {
-        Self { frame_ms: 200, repeat: None }
+        Self {
+            frame_ms: 200,
+            repeat: None,
+        }
     }
 }
 
@@ -61,22 +64,43 @@ impl std::io::Write for AtomicFile {
 
 impl GifWriter {
     /// Starts a `width` × `height` animation at `path`; every frame must have that size.
-    pub fn create(path: impl AsRef<Path>, width: u32, height: u32, options: &GifOptions) -> Result<Self> {
+    pub fn create(
+        path: impl AsRef<Path>,
+        width: u32,
+        height: u32,
+        options: &GifOptions,
+    ) -> Result<Self> {
         let path = path.as_ref().to_owned();
         if width == 0 || height == 0 || width > u16::MAX as u32 || height > u16::MAX as u32 {
-            return Err(Error::ZeroSize { what: "gif frame".into(), width: width as usize, height: height as usize });
+            return Err(Error::ZeroSize {
+                what: "gif frame".into(),
+                width: width as usize,
+                height: height as usize,
+            });
         }
-        let gif_err = |source| Error::Gif { path: path.clone(), source };
+        let gif_err = |source| Error::Gif {
+            path: path.clone(),
+            source,
+        };
         let file = AtomicFile::create(&path)?;
         let flat: Vec<u8> = gif_palette().iter().flatten().copied().collect();
-        let mut encoder = gif::Encoder::new(file, width as u16, height as u16, &flat).map_err(gif_err)?;
+        let mut encoder =
+            gif::Encoder::new(file, width as u16, height as u16, &flat).map_err(gif_err)?;
         let repeat = match options.repeat {
             None => gif::Repeat::Infinite,
             Some(n) => gif::Repeat::Finite(n),
         };
         encoder.set_repeat(repeat).map_err(gif_err)?;
         let delay = (options.frame_ms.div_ceil(10)).min(u16::MAX as u32) as u16;
-        Ok(Self { encoder: Some(encoder), path, width, height, delay, frames: 0, indices: Vec::new() })
+        Ok(Self {
+            encoder: Some(encoder),
+            path,
+            width,
+            height,
+            delay,
+            frames: 0,
+            indices: Vec::new(),
+        })
     }
 
     /// Quantises `frame` to the fixed palette and appends it to the file.
@@ -97,8 +121,15 @@ impl GifWriter {
             ..gif::Frame::default()
         };
         let path = &self.path;
-        let encoder = self.encoder.as_mut().ok_or_else(|| Error::Empty { what: "finished gif".into() })?;
-        encoder.write_frame(&gif_frame).map_err(|source| Error::Gif { path: path.clone(), source })?;
+        let encoder = self.encoder.as_mut().ok_or_else(|| Error::Empty {
+            what: "finished gif".into(),
+        })?;
+        encoder
+            .write_frame(&gif_frame)
+            .map_err(|source| Error::Gif {
+                path: path.clone(),
+                source,
+            })?;
         self.frames += 1;
         Ok(())
     }
@@ -111,10 +142,17 @@ impl GifWriter {
     /// Writes the trailer and moves the file into place; at least one frame is required.
     pub fn finish(mut self) -> Result<()> {
         if self.frames == 0 {
-            return Err(Error::Empty { what: format!("{}: gif frames", self.path.display()) });
+            return Err(Error::Empty {
+                what: format!("{}: gif frames", self.path.display()),
+            });
         }
-        let encoder = self.encoder.take().ok_or_else(|| Error::Empty { what: "finished gif".into() })?;
-        let file = encoder.into_inner().map_err(|source| Error::Gif { path: self.path.clone(), source })?;
+        let encoder = self.encoder.take().ok_or_else(|| Error::Empty {
+            what: "finished gif".into(),
+        })?;
+        let file = encoder.into_inner().map_err(|source| Error::Gif {
+            path: self.path.clone(),
+            source,
+        })?;
         file.commit()
     }
 }

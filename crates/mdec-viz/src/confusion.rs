@@ -32,30 +32,67 @@ impl Figure for Heatmap {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawError> {
         let c = self.cell as i32;
         let (left, top) = (LEFT as i32, TOP as i32);
-        let centre = |size| TextStyle::from((FONT, size).into_font()).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
-        let right = |size| TextStyle::from((FONT, size).into_font()).pos(text_anchor::Pos::new(text_anchor::HPos::Right, text_anchor::VPos::Center));
-        root.draw_text("Confusion matrix (row-normalised colour, counts in cells)", &TextStyle::from((FONT, 17).into_font()), (8, 8))?;
-        root.draw_text("true class →", &TextStyle::from((FONT, 14).into_font()), (left, 38))?;
-        root.draw_text("cluster ↓", &TextStyle::from((FONT, 14).into_font()), (8, top - 20))?;
+        let centre = |size| {
+            TextStyle::from((FONT, size).into_font()).pos(text_anchor::Pos::new(
+                text_anchor::HPos::Center,
+                text_anchor::VPos::Center,
+            ))
+        };
+        let right = |size| {
+            TextStyle::from((FONT, size).into_font()).pos(text_anchor::Pos::new(
+                text_anchor::HPos::Right,
+                text_anchor::VPos::Center,
+            ))
+        };
+        root.draw_text(
+            "Confusion matrix (row-normalised colour, counts in cells)",
+            &TextStyle::from((FONT, 17).into_font()),
+            (8, 8),
+        )?;
+        root.draw_text(
+            "true class →",
+            &TextStyle::from((FONT, 14).into_font()),
+            (left, 38),
+        )?;
+        root.draw_text(
+            "cluster ↓",
+            &TextStyle::from((FONT, 14).into_font()),
+            (8, top - 20),
+        )?;
         let label_size = (self.cell as i32 / 3).clamp(9, 15);
         let show_counts = self.cell >= 28;
         for (j, name) in self.cols.iter().enumerate() {
-            root.draw_text(name, &centre(label_size), (left + j as i32 * c + c / 2, top - 12))?;
+            root.draw_text(
+                name,
+                &centre(label_size),
+                (left + j as i32 * c + c / 2, top - 12),
+            )?;
         }
         for (i, (name, row)) in self.rows.iter().zip(&self.counts).enumerate() {
             let y = top + i as i32 * c;
             root.draw_text(name, &right(label_size), (left - 8, y + c / 2))?;
             let total: usize = row.iter().sum();
             for (j, &n) in row.iter().enumerate() {
-                let frac = if total > 0 { n as f64 / total as f64 } else { 0.0 };
+                let frac = if total > 0 {
+                    n as f64 / total as f64
+                } else {
+                    0.0
+                };
                 let shade = |lo: f64, hi: f64| (lo + (hi - lo) * frac).round() as u8;
                 let fill = RGBColor(shade(247.0, 8.0), shade(251.0, 48.0), shade(255.0, 107.0));
                 let x = left + j as i32 * c;
                 root.draw(&Rectangle::new([(x, y), (x + c, y + c)], fill.filled()))?;
-                root.draw(&Rectangle::new([(x, y), (x + c, y + c)], RGBColor(220, 220, 220)))?;
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + c, y + c)],
+                    RGBColor(220, 220, 220),
+                ))?;
                 if show_counts {
                     let color = if frac > 0.5 { WHITE } else { BLACK };
-                    root.draw_text(&n.to_string(), &centre(label_size).color(&color), (x + c / 2, y + c / 2))?;
+                    root.draw_text(
+                        &n.to_string(),
+                        &centre(label_size).color(&color),
+                        (x + c / 2, y + c / 2),
+                    )?;
                 }
             }
         }
@@ -77,7 +114,9 @@ pub fn confusion_heatmap<S: AsRef<str>>(
 ) -> Result<()> {
     let (r, c) = counts.dim();
     if r == 0 || c == 0 {
-        return Err(Error::Empty { what: "confusion counts".into() });
+        return Err(Error::Empty {
+            what: "confusion counts".into(),
+        });
     }
     check_len("confusion row labels", r, row_labels.len())?;
     check_len("confusion column labels", c, col_labels.len())?;
@@ -115,7 +154,11 @@ impl Figure for Bars {
             .x_labels(k.min(40))
             .x_label_formatter(&|x| {
                 let r = x.round();
-                if (x - r).abs() < 1e-6 { format!("{r:.0}") } else { String::new() }
+                if (x - r).abs() < 1e-6 {
+                    format!("{r:.0}")
+                } else {
+                    String::new()
+                }
             })
             .y_label_formatter(&|y| format!("{y:.0}"))
             .x_desc("cluster")
@@ -126,7 +169,10 @@ impl Figure for Bars {
             .draw()?;
         chart.draw_series(self.sizes.iter().enumerate().map(|(i, &n)| {
             let x = i as f64;
-            Rectangle::new([(x - 0.4, 0.0), (x + 0.4, n as f64)], rgb(cluster_color(i)).filled())
+            Rectangle::new(
+                [(x - 0.4, 0.0), (x + 0.4, n as f64)],
+                rgb(cluster_color(i)).filled(),
+            )
         }))?;
         Ok(())
     }
@@ -136,7 +182,14 @@ impl Figure for Bars {
 /// ends in `.svg`, PNG otherwise.
 pub fn cluster_sizes(sizes: &[usize], path: impl AsRef<Path>) -> Result<()> {
     if sizes.is_empty() {
-        return Err(Error::Empty { what: "cluster sizes".into() });
+        return Err(Error::Empty {
+            what: "cluster sizes".into(),
+        });
     }
-    render(&Bars { sizes: sizes.to_vec() }, path.as_ref())
+    render(
+        &Bars {
+            sizes: sizes.to_vec(),
+        },
+        path.as_ref(),
+    )
 }

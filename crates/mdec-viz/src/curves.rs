@@ -28,18 +28,30 @@ pub struct Curve<'a> {
 impl<'a> Curve<'a> {
     /// A curve at steps `0, 1, 2, ...`.
     pub fn new(name: &'a str, values: &'a [f64]) -> Self {
-        Self { name, steps: &[], values }
+        Self {
+            name,
+            steps: &[],
+            values,
+        }
     }
 
     /// A curve at explicit steps (e.g. metrics recorded every `update_interval` iterations).
     pub fn with_steps(name: &'a str, steps: &'a [f64], values: &'a [f64]) -> Self {
-        Self { name, steps, values }
+        Self {
+            name,
+            steps,
+            values,
+        }
     }
 
     fn check(&self) -> Result<()> {
         check_finite(self.name, self.values.iter().copied())?;
         if !self.steps.is_empty() {
-            check_len(&format!("{} steps", self.name), self.values.len(), self.steps.len())?;
+            check_len(
+                &format!("{} steps", self.name),
+                self.values.len(),
+                self.steps.len(),
+            )?;
             check_finite(&format!("{} steps", self.name), self.steps.iter().copied())?;
         }
         Ok(())
@@ -47,9 +59,17 @@ impl<'a> Curve<'a> {
 
     fn points(&self) -> Vec<(f64, f64)> {
         if self.steps.is_empty() {
-            self.values.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect()
+            self.values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i as f64, v))
+                .collect()
         } else {
-            self.steps.iter().copied().zip(self.values.iter().copied()).collect()
+            self.steps
+                .iter()
+                .copied()
+                .zip(self.values.iter().copied())
+                .collect()
         }
     }
 }
@@ -80,6 +100,7 @@ struct Line {
 }
 
 struct Panel {
+    legend: SeriesLabelPosition,
     title: String,
     y_label: String,
     lines: Vec<Line>,
@@ -91,8 +112,14 @@ struct CurvesFigure {
 }
 
 fn range_of(values: impl Iterator<Item = f64>) -> Range<f64> {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5_f64.max(lo.abs() * 0.05) };
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let pad = if hi > lo {
+        0.05 * (hi - lo)
+    } else {
+        0.5_f64.max(lo.abs() * 0.05)
+    };
     (lo - pad)..(hi + pad)
 }
 
@@ -119,6 +146,13 @@ impl Figure for CurvesFigure {
                 .y_desc(&panel.y_label)
                 .label_style((FONT, 14))
                 .axis_desc_style((FONT, 16))
+                .x_label_formatter(&|x| {
+                    if x.fract() == 0.0 {
+                        format!("{x:.0}")
+                    } else {
+                        format!("{x}")
+                    }
+                })
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()?;
             for line in &panel.lines {
@@ -128,14 +162,16 @@ impl Figure for CurvesFigure {
                 chart
                     .draw_series(LineSeries::new(line.points.iter().copied(), style))?
                     .label(&line.name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], legend_color.stroke_width(2)));
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], legend_color.stroke_width(2))
+                    });
             }
             chart
                 .configure_series_labels()
                 .label_font((FONT, 14))
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK)
-                .position(SeriesLabelPosition::UpperRight)
+                .position(panel.legend.clone())
                 .draw()?;
         }
         Ok(())
@@ -158,7 +194,11 @@ pub fn pretrain_curves(
     path: impl AsRef<Path>,
 ) -> Result<()> {
     if window == 0 {
-        return Err(Error::InvalidParam { name: "window", value: "0".into(), reason: "must be at least 1" });
+        return Err(Error::InvalidParam {
+            name: "window",
+            value: "0".into(),
+            reason: "must be at least 1",
+        });
     }
     let mut lines = Vec::new();
     for (k, curve) in std::iter::once(train).chain(validation).enumerate() {
@@ -167,7 +207,12 @@ pub fn pretrain_curves(
         let avg = moving_average(curve.values, window);
         let avg_points = points.iter().zip(avg).map(|(&(x, _), a)| (x, a)).collect();
         let color = cluster_color(k);
-        lines.push(Line { name: curve.name.to_owned(), points, color: faded(color), thin: true });
+        lines.push(Line {
+            name: curve.name.to_owned(),
+            points,
+            color: faded(color),
+            thin: true,
+        });
         lines.push(Line {
             name: format!("{} (avg {window})", curve.name),
             points: avg_points,
@@ -177,7 +222,12 @@ pub fn pretrain_curves(
     }
     let fig = CurvesFigure {
         x_label: "epoch".into(),
-        panels: vec![Panel { title: "Autoencoder pretraining".into(), y_label: "loss".into(), lines }],
+        panels: vec![Panel {
+            legend: SeriesLabelPosition::UpperRight,
+            title: "Autoencoder pretraining".into(),
+            y_label: "loss".into(),
+            lines,
+        }],
     };
     render(&fig, path.as_ref())
 }
@@ -199,30 +249,54 @@ pub struct ClusterCurves<'a> {
 /// Writes SVG when `path` ends in `.svg`, PNG otherwise.
 pub fn cluster_curves(curves: &ClusterCurves<'_>, path: impl AsRef<Path>) -> Result<()> {
     if curves.losses.is_empty() {
-        return Err(Error::Empty { what: "cluster losses".into() });
+        return Err(Error::Empty {
+            what: "cluster losses".into(),
+        });
     }
     let lines = |cs: &[Curve<'_>]| -> Result<Vec<Line>> {
         cs.iter()
             .enumerate()
             .map(|(k, c)| {
                 c.check()?;
-                Ok(Line { name: c.name.to_owned(), points: c.points(), color: rgb(cluster_color(k)), thin: false })
+                Ok(Line {
+                    name: c.name.to_owned(),
+                    points: c.points(),
+                    color: rgb(cluster_color(k)),
+                    thin: false,
+                })
             })
             .collect()
     };
     let mut panels = Vec::new();
     if !curves.metrics.is_empty() {
-        panels.push(Panel { title: "Clustering quality".into(), y_label: "score".into(), lines: lines(curves.metrics)? });
+        panels.push(Panel {
+            legend: SeriesLabelPosition::LowerRight,
+            title: "Clustering quality".into(),
+            y_label: "score".into(),
+            lines: lines(curves.metrics)?,
+        });
     }
-    panels.push(Panel { title: "Loss terms".into(), y_label: "loss".into(), lines: lines(curves.losses)? });
+    panels.push(Panel {
+        legend: SeriesLabelPosition::UpperRight,
+        title: "Loss terms".into(),
+        y_label: "loss".into(),
+        lines: lines(curves.losses)?,
+    });
     if let Some(changed) = &curves.changed {
         panels.push(Panel {
+            legend: SeriesLabelPosition::UpperRight,
             title: "Assignments changed".into(),
             y_label: "fraction".into(),
             lines: lines(std::slice::from_ref(changed))?,
         });
     }
-    render(&CurvesFigure { x_label: "iteration".into(), panels }, path.as_ref())
+    render(
+        &CurvesFigure {
+            x_label: "iteration".into(),
+            panels,
+        },
+        path.as_ref(),
+    )
 }
 
 #[cfg(test)]

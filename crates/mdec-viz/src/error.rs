@@ -113,17 +113,26 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Checks that `values` is non-empty and finite.
-pub(crate) fn check_finite<T: Copy + Into<f64>>(what: &str, values: impl IntoIterator<Item = T>) -> Result<usize> {
+pub(crate) fn check_finite<T: Copy + Into<f64>>(
+    what: &str,
+    values: impl IntoIterator<Item = T>,
+) -> Result<usize> {
     let mut n = 0;
     for (index, v) in values.into_iter().enumerate() {
         let value: f64 = v.into();
         if !value.is_finite() {
-            return Err(Error::NonFinite { what: what.to_owned(), index, value });
+            return Err(Error::NonFinite {
+                what: what.to_owned(),
+                index,
+                value,
+            });
         }
         n += 1;
     }
     if n == 0 {
-        return Err(Error::Empty { what: what.to_owned() });
+        return Err(Error::Empty {
+            what: what.to_owned(),
+        });
     }
     Ok(n)
 }
@@ -133,6 +142,10 @@ pub(crate) fn check_len(what: &str, expected: usize, got: usize) -> Result<()> {
     if expected == got {
         Ok(())
     } else {
-        Err(Error::LengthMismatch { what: what.to_owned(), expected, got })
+        Err(Error::LengthMismatch {
+            what: what.to_owned(),
+            expected,
+            got,
+        })
     }
 }

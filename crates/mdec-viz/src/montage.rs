@@ -24,7 +24,11 @@ pub struct MontageOptions {
 
 impl Default for MontageOptions {
     fn default() -> Self {
-        Self { most: 30, least: 10, columns: 10 }
+        Self {
+            most: 30,
+            least: 10,
+            columns: 10,
+        }
     }
 }
 
@@ -54,7 +58,10 @@ fn ranked(
 }
 
 fn text(img: &mut RgbImage, lines: &[(&str, i32, i32, u32, [u8; 3])], path: &Path) -> Result<()> {
-    let draw_err = |e: DrawingAreaErrorKind<_>| Error::Draw { path: path.to_owned(), message: e.to_string() };
+    let draw_err = |e: DrawingAreaErrorKind<_>| Error::Draw {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
     let root = img.area();
     for &(s, x, y, size, color) in lines {
         let color = rgb(color);
@@ -87,7 +94,10 @@ pub fn cluster_montages(
     let clusters = ranked(&images, assignments, confidence)?;
     ensure_font()?;
     let out_dir = out_dir.as_ref();
-    std::fs::create_dir_all(out_dir).map_err(|source| Error::Io { path: out_dir.to_owned(), source })?;
+    std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
+        path: out_dir.to_owned(),
+        source,
+    })?;
     let (_, _, h, w) = images.dim();
     let scale = scale_for(h, w, 48);
     let (th, tw) = (h * scale, w * scale);
@@ -100,7 +110,12 @@ pub fn cluster_montages(
         let top: Vec<usize> = members.iter().copied().take(options.most).collect();
         // Least confident, excluding those already shown on top.
         let rest = members.len() - top.len();
-        let bottom: Vec<usize> = members.iter().rev().copied().take(options.least.min(rest)).collect();
+        let bottom: Vec<usize> = members
+            .iter()
+            .rev()
+            .copied()
+            .take(options.least.min(rest))
+            .collect();
         let top_rows = top.len().div_ceil(cols);
         let bottom_rows = bottom.len().div_ceil(cols);
         let width = GAP + cols.min(members.len()).max(4) * (tw + GAP);
@@ -110,18 +125,38 @@ pub fn cluster_montages(
         }
         let mut img = RgbImage::new(width.max(320) as u32, height as u32, [255; 3])?;
         for (j, &i) in top.iter().enumerate() {
-            paste(&mut img, &images, i, GAP + (j % cols) * (tw + GAP), HEADER + (j / cols) * (th + GAP), scale);
+            paste(
+                &mut img,
+                &images,
+                i,
+                GAP + (j % cols) * (tw + GAP),
+                HEADER + (j / cols) * (th + GAP),
+                scale,
+            );
         }
         let y_bottom = HEADER + top_rows * (th + GAP) + GAP;
         for (j, &i) in bottom.iter().enumerate() {
             let y = y_bottom + HEADER + (j / cols) * (th + GAP);
-            paste(&mut img, &images, i, GAP + (j % cols) * (tw + GAP), y, scale);
+            paste(
+                &mut img,
+                &images,
+                i,
+                GAP + (j % cols) * (tw + GAP),
+                y,
+                scale,
+            );
         }
         let path = out_dir.join(format!("cluster_{k:02}.png"));
         let title = format!("cluster {k}: {} samples, most confident", members.len());
         let mut lines = vec![(title.as_str(), 6, 8, 18, cluster_color(k))];
         if !bottom.is_empty() {
-            lines.push(("least confident", 6, (y_bottom + 8) as i32, 16, [90, 90, 90]));
+            lines.push((
+                "least confident",
+                6,
+                (y_bottom + 8) as i32,
+                16,
+                [90, 90, 90],
+            ));
         }
         text(&mut img, &lines, &path)?;
         img.save_png(&path)?;
@@ -140,7 +175,11 @@ pub fn overview_sheet(
     path: impl AsRef<Path>,
 ) -> Result<()> {
     if per_cluster == 0 {
-        return Err(Error::InvalidParam { name: "per_cluster", value: "0".into(), reason: "must be at least 1" });
+        return Err(Error::InvalidParam {
+            name: "per_cluster",
+            value: "0".into(),
+            reason: "must be at least 1",
+        });
     }
     let clusters = ranked(&images, assignments, confidence)?;
     ensure_font()?;
@@ -152,13 +191,30 @@ pub fn overview_sheet(
     let width = label_w + per_cluster * (tw + GAP) + GAP;
     let height = HEADER + clusters.len() * (th + GAP) + GAP;
     let mut img = RgbImage::new(width as u32, height as u32, [255; 3])?;
-    let labels: Vec<String> = clusters.iter().enumerate().map(|(k, m)| format!("{k} ({})", m.len())).collect();
+    let labels: Vec<String> = clusters
+        .iter()
+        .enumerate()
+        .map(|(k, m)| format!("{k} ({})", m.len()))
+        .collect();
     for (k, members) in clusters.iter().enumerate() {
         for (j, &i) in members.iter().take(per_cluster).enumerate() {
-            paste(&mut img, &images, i, label_w + j * (tw + GAP), HEADER + k * (th + GAP), scale);
+            paste(
+                &mut img,
+                &images,
+                i,
+                label_w + j * (tw + GAP),
+                HEADER + k * (th + GAP),
+                scale,
+            );
         }
     }
-    let mut lines = vec![("clusters (size): most confident samples", 6, 8, 18, [0, 0, 0])];
+    let mut lines = vec![(
+        "clusters (size): most confident samples",
+        6,
+        8,
+        18,
+        [0, 0, 0],
+    )];
     for (k, label) in labels.iter().enumerate() {
         let y = (HEADER + k * (th + GAP) + th / 2) as i32 - 8;
         lines.push((label.as_str(), 8, y, 16, cluster_color(k)));

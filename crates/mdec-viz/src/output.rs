@@ -45,7 +45,11 @@ impl RgbImage {
             });
         }
         let data = color.repeat(width as usize * height as usize);
-        Ok(Self { width, height, data })
+        Ok(Self {
+            width,
+            height,
+            data,
+        })
     }
 
     /// Width in pixels.
@@ -94,12 +98,18 @@ impl RgbImage {
 
 /// A temporary path next to `path` (same folder, so the final rename is atomic).
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_owned(), source }
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// A file written under a temporary name and renamed into place by [`AtomicFile::commit`];
@@ -115,12 +125,19 @@ impl AtomicFile {
     pub(crate) fn create(path: &Path) -> Result<Self> {
         let tmp = temp_path(path);
         let file = std::fs::File::create(&tmp).map_err(io_err(path))?;
-        Ok(Self { path: path.to_owned(), tmp, file: Some(std::io::BufWriter::new(file)), done: false })
+        Ok(Self {
+            path: path.to_owned(),
+            tmp,
+            file: Some(std::io::BufWriter::new(file)),
+            done: false,
+        })
     }
 
     pub(crate) fn writer(&mut self) -> &mut std::io::BufWriter<std::fs::File> {
         // Only `commit` takes the writer, and it consumes `self`.
-        self.file.as_mut().expect("atomic file written after commit")
+        self.file
+            .as_mut()
+            .expect("atomic file written after commit")
     }
 
     /// Flushes, syncs and renames the temporary file onto the target path.
@@ -157,7 +174,10 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Encodes an RGB buffer as PNG and writes it atomically.
 pub(crate) fn write_png(path: &Path, width: u32, height: u32, rgb: &[u8]) -> Result<()> {
-    let png_err = |source| Error::Png { path: path.to_owned(), source };
+    let png_err = |source| Error::Png {
+        path: path.to_owned(),
+        source,
+    };
     let mut f = AtomicFile::create(path)?;
     {
         let mut enc = png::Encoder::new(f.writer(), width, height);
@@ -192,8 +212,13 @@ pub(crate) trait Figure {
 pub(crate) fn render(fig: &impl Figure, path: &Path) -> Result<()> {
     ensure_font()?;
     let (w, h) = fig.size();
-    let draw_err = |e: DrawError| Error::Draw { path: path.to_owned(), message: e.0 };
-    let is_svg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let draw_err = |e: DrawError| Error::Draw {
+        path: path.to_owned(),
+        message: e.0,
+    };
+    let is_svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
     if is_svg {
         let mut svg = String::new();
         {

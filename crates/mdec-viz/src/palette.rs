@@ -75,7 +75,8 @@ fn lut() -> &'static [u8] {
             let (r, g, b) = (centre(2 * BITS), centre(BITS), centre(0));
             let mut best = (i32::MAX, 0usize);
             for (i, c) in palette.iter().enumerate() {
-                let d = (r - c[0] as i32).pow(2) + (g - c[1] as i32).pow(2) + (b - c[2] as i32).pow(2);
+                let d =
+                    (r - c[0] as i32).pow(2) + (g - c[1] as i32).pow(2) + (b - c[2] as i32).pow(2);
                 if d < best.0 {
                     best = (d, i);
                 }

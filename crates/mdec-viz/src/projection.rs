@@ -23,10 +23,19 @@ impl Bounds {
     pub fn of(points: ArrayView2<'_, f32>) -> Result<Self> {
         check_embeddings("points", &points)?;
         if points.ncols() != 2 {
-            return Err(Error::LengthMismatch { what: "points columns".into(), expected: 2, got: points.ncols() });
+            return Err(Error::LengthMismatch {
+                what: "points columns".into(),
+                expected: 2,
+                got: points.ncols(),
+            });
         }
         let fold = |c: usize| {
-            points.column(c).iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+            points
+                .column(c)
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                })
         };
         let pad = |(lo, hi): (f32, f32)| {
             let p = if hi > lo { 0.05 * (hi - lo) } else { 1.0 };
@@ -34,17 +43,28 @@ impl Bounds {
         };
         let (x_min, x_max) = pad(fold(0));
         let (y_min, y_max) = pad(fold(1));
-        Ok(Self { x_min, x_max, y_min, y_max })
+        Ok(Self {
+            x_min,
+            x_max,
+            y_min,
+            y_max,
+        })
     }
 }
 
 /// Checks a `[n, d]` embedding table: non-empty and finite.
 pub(crate) fn check_embeddings(what: &str, x: &ArrayView2<'_, f32>) -> Result<()> {
     if x.nrows() == 0 || x.ncols() == 0 {
-        return Err(Error::Empty { what: what.to_owned() });
+        return Err(Error::Empty {
+            what: what.to_owned(),
+        });
     }
     if let Some((index, &v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::NonFinite { what: what.to_owned(), index, value: v as f64 });
+        return Err(Error::NonFinite {
+            what: what.to_owned(),
+            index,
+            value: v as f64,
+        });
     }
     Ok(())
 }
@@ -52,11 +72,18 @@ pub(crate) fn check_embeddings(what: &str, x: &ArrayView2<'_, f32>) -> Result<()
 #[derive(Clone, Debug)]
 enum Method {
     /// `y = (x - mean) · components^T`, components `[2, d]`.
-    Pca { mean: Array1<f32>, components: Array2<f32> },
+    Pca {
+        mean: Array1<f32>,
+        components: Array2<f32>,
+    },
     /// t-SNE coordinates of the fitted points; new points are placed at the
     /// inverse-distance-weighted mean of their nearest fitted neighbours.
     #[cfg(feature = "tsne")]
-    Tsne { fitted: Array2<f32>, coords: Array2<f32>, neighbours: usize },
+    Tsne {
+        fitted: Array2<f32>,
+        coords: Array2<f32>,
+        neighbours: usize,
+    },
 }
 
 /// A 2-D projection fitted once on embeddings and then applied to any embeddings of the
@@ -83,9 +110,17 @@ impl Projection {
         let cov = centred.t().dot(&centred) / (n.max(2) - 1) as f64;
         let components = top_two_eigenvectors(&cov);
         let mut p = Self {
-            method: Method::Pca { mean: mean.mapv(|v| v as f32), components: components.mapv(|v| v as f32) },
+            method: Method::Pca {
+                mean: mean.mapv(|v| v as f32),
+                components: components.mapv(|v| v as f32),
+            },
             dim: d,
-            bounds: Bounds { x_min: -1.0, x_max: 1.0, y_min: -1.0, y_max: 1.0 },
+            bounds: Bounds {
+                x_min: -1.0,
+                x_max: 1.0,
+                y_min: -1.0,
+                y_max: 1.0,
+            },
         };
         p.bounds = Bounds::of(p.project(embeddings)?.view())?;
         Ok(p)
@@ -115,7 +150,11 @@ impl Projection {
         match &self.method {
             Method::Pca { mean, components } => Ok((&embeddings - mean).dot(&components.t())),
             #[cfg(feature = "tsne")]
-            Method::Tsne { fitted, coords, neighbours } => Ok(knn_place(fitted, coords, *neighbours, embeddings)),
+            Method::Tsne {
+                fitted,
+                coords,
+                neighbours,
+            } => Ok(knn_place(fitted, coords, *neighbours, embeddings)),
         }
     }
 }
@@ -126,7 +165,9 @@ fn top_two_eigenvectors(cov: &Array2<f64>) -> Array2<f64> {
     let d = cov.nrows();
     let k = d.min(2);
     // Deterministic, generic start: not orthogonal to any axis.
-    let mut q = Array2::from_shape_fn((d, k), |(i, j)| 1.0 + ((i * 7 + j * 13) % 11) as f64 / 10.0 + j as f64 * i as f64);
+    let mut q = Array2::from_shape_fn((d, k), |(i, j)| {
+        1.0 + ((i * 7 + j * 13) % 11) as f64 / 10.0 + j as f64 * i as f64
+    });
     orthonormalise(&mut q);
     for _ in 0..500 {
         let mut next = cov.dot(&q);
@@ -140,7 +181,10 @@ fn top_two_eigenvectors(cov: &Array2<f64>) -> Array2<f64> {
     let mut out = Array2::zeros((2, d));
     for j in 0..k {
         let mut col = q.column(j).to_owned();
-        let lead = col.iter().copied().fold(0.0_f64, |m, v| if v.abs() > m.abs() { v } else { m });
+        let lead = col
+            .iter()
+            .copied()
+            .fold(0.0_f64, |m, v| if v.abs() > m.abs() { v } else { m });
         if lead < 0.0 {
             col.mapv_inplace(|v| -v);
         }
@@ -186,7 +230,12 @@ pub struct TsneParams {
 #[cfg(feature = "tsne")]
 impl Default for TsneParams {
     fn default() -> Self {
-        Self { perplexity: 30.0, epochs: 1000, theta: 0.5, neighbours: 5 }
+        Self {
+            perplexity: 30.0,
+            epochs: 1000,
+            theta: 0.5,
+            neighbours: 5,
+        }
     }
 }
 
@@ -224,7 +273,13 @@ impl Projection {
             .perplexity(params.perplexity)
             .epochs(params.epochs)
             .initial_embedding(init)
-            .barnes_hut(params.theta, |a, b| a.iter().zip(*b).map(|(p, q)| (p - q).powi(2)).sum::<f32>().sqrt())
+            .barnes_hut(params.theta, |a, b| {
+                a.iter()
+                    .zip(*b)
+                    .map(|(p, q)| (p - q).powi(2))
+                    .sum::<f32>()
+                    .sqrt()
+            })
             .embedding();
         let coords = Array2::from_shape_vec((n, 2), y).map_err(|e| Error::InvalidParam {
             name: "tsne output",
@@ -233,7 +288,11 @@ impl Projection {
         })?;
         let bounds = Bounds::of(coords.view())?;
         Ok(Self {
-            method: Method::Tsne { fitted: x, coords, neighbours: params.neighbours },
+            method: Method::Tsne {
+                fitted: x,
+                coords,
+                neighbours: params.neighbours,
+            },
             dim: embeddings.ncols(),
             bounds,
         })
@@ -241,7 +300,12 @@ impl Projection {
 }
 
 #[cfg(feature = "tsne")]
-fn knn_place(fitted: &Array2<f32>, coords: &Array2<f32>, k: usize, x: ArrayView2<'_, f32>) -> Array2<f32> {
+fn knn_place(
+    fitted: &Array2<f32>,
+    coords: &Array2<f32>,
+    k: usize,
+    x: ArrayView2<'_, f32>,
+) -> Array2<f32> {
     use rayon::prelude::*;
     let k = k.min(fitted.nrows());
     let rows: Vec<[f32; 2]> = (0..x.nrows())

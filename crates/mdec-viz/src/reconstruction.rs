@@ -19,7 +19,11 @@ const LABEL_W: usize = 130;
 /// `inputs` and `outputs` are `[n, c, h, w]` with the same shape, `c` = 1 (grey) or 3
 /// (RGB), values in [0, 1] (clamped). Pass the same fixed samples every time so that
 /// figures from successive epochs compare; more than 10 samples wrap onto further rows.
-pub fn reconstructions(inputs: ArrayView4<'_, f32>, outputs: ArrayView4<'_, f32>, path: impl AsRef<Path>) -> Result<()> {
+pub fn reconstructions(
+    inputs: ArrayView4<'_, f32>,
+    outputs: ArrayView4<'_, f32>,
+    path: impl AsRef<Path>,
+) -> Result<()> {
     check_images("reconstruction inputs", &inputs)?;
     check_images("reconstruction outputs", &outputs)?;
     if inputs.shape() != outputs.shape() {
@@ -45,15 +49,20 @@ pub fn reconstructions(inputs: ArrayView4<'_, f32>, outputs: ArrayView4<'_, f32>
         paste(&mut img, &inputs, i, x, y, scale);
         paste(&mut img, &outputs, i, x, y + th + GAP, scale);
     }
-    let draw_err = |e: DrawingAreaErrorKind<_>| Error::Draw { path: path.as_ref().to_owned(), message: e.to_string() };
+    let draw_err = |e: DrawingAreaErrorKind<_>| Error::Draw {
+        path: path.as_ref().to_owned(),
+        message: e.to_string(),
+    };
     {
         let root = img.area();
         let style = TextStyle::from((FONT, 16).into_font()).color(&BLACK);
         for pair in 0..pairs {
             let y = (GAP + pair * (2 * (th + GAP) + 2 * GAP)) as i32;
             let mid = (th / 2) as i32 - 8;
-            root.draw_text("input", &style, (8, y + mid)).map_err(draw_err)?;
-            root.draw_text("reconstruction", &style, (8, y + (th + GAP) as i32 + mid)).map_err(draw_err)?;
+            root.draw_text("input", &style, (8, y + mid))
+                .map_err(draw_err)?;
+            root.draw_text("reconstruction", &style, (8, y + (th + GAP) as i32 + mid))
+                .map_err(draw_err)?;
         }
         root.present().map_err(draw_err)?;
     }

@@ -25,7 +25,11 @@ pub struct ScatterOptions {
 
 impl Default for ScatterOptions {
     fn default() -> Self {
-        Self { panel_size: 560, bounds: None, point_radius: 2 }
+        Self {
+            panel_size: 560,
+            bounds: None,
+            point_radius: 2,
+        }
     }
 }
 
@@ -73,18 +77,25 @@ pub fn scatter_frame(
     let width = side * panels.len() as u32;
     let height = side + TITLE_H;
     let mut img = RgbImage::new(width, height, [255; 3])?;
-    let draw_err = |e: DrawingAreaErrorKind<_>| Error::Draw { path: "<scatter frame>".into(), message: e.to_string() };
+    let draw_err = |e: DrawingAreaErrorKind<_>| Error::Draw {
+        path: "<scatter frame>".into(),
+        message: e.to_string(),
+    };
 
     // Axes, captions and legends with plotters; remember each panel's plotting rectangle.
     let mut plot_rects = Vec::with_capacity(panels.len());
     {
         let root = img.area();
         let (top, body) = root.split_vertically(TITLE_H);
-        let style = TextStyle::from((FONT, 22).into_font()).color(&BLACK).pos(text_anchor::Pos::new(
-            text_anchor::HPos::Center,
-            text_anchor::VPos::Center,
-        ));
-        top.draw_text(title, &style, ((width / 2) as i32, (TITLE_H / 2) as i32)).map_err(draw_err)?;
+        let style =
+            TextStyle::from((FONT, 22).into_font())
+                .color(&BLACK)
+                .pos(text_anchor::Pos::new(
+                    text_anchor::HPos::Center,
+                    text_anchor::VPos::Center,
+                ));
+        top.draw_text(title, &style, ((width / 2) as i32, (TITLE_H / 2) as i32))
+            .map_err(draw_err)?;
         let areas = body.split_evenly((1, panels.len()));
         for (area, (caption, groups)) in areas.iter().zip(&panels) {
             let rect = draw_panel(area, caption, groups, &bounds).map_err(draw_err)?;
@@ -95,8 +106,10 @@ pub fn scatter_frame(
 
     // Points straight into the buffer: fast for tens of thousands of points.
     let r = options.point_radius as i32;
-    let disc: Vec<(i32, i32)> =
-        (-r..=r).flat_map(|dy| (-r..=r).map(move |dx| (dx, dy))).filter(|(dx, dy)| dx * dx + dy * dy <= r * r + r).collect();
+    let disc: Vec<(i32, i32)> = (-r..=r)
+        .flat_map(|dy| (-r..=r).map(move |dx| (dx, dy)))
+        .filter(|(dx, dy)| dx * dx + dy * dy <= r * r + r)
+        .collect();
     let w = width as usize;
     let sx = 1.0 / (bounds.x_max - bounds.x_min).max(f32::MIN_POSITIVE);
     let sy = 1.0 / (bounds.y_max - bounds.y_min).max(f32::MIN_POSITIVE);
@@ -160,7 +173,10 @@ fn draw_panel<DB: DrawingBackend>(
         let style = TextStyle::from((FONT, 13).into_font()).color(&BLACK);
         let mut y = 36;
         for (g, _) in present.iter().enumerate().filter(|(_, p)| **p) {
-            legend.draw(&Rectangle::new([(4, y), (16, y + 12)], rgb(cluster_color(g)).filled()))?;
+            legend.draw(&Rectangle::new(
+                [(4, y), (16, y + 12)],
+                rgb(cluster_color(g)).filled(),
+            ))?;
             legend.draw_text(&g.to_string(), &style, (22, y - 1))?;
             y += 20;
         }

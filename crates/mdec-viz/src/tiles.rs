@@ -10,16 +10,29 @@ use crate::output::RgbImage;
 pub(crate) fn check_images(what: &str, images: &ArrayView4<'_, f32>) -> Result<()> {
     let (n, c, h, w) = images.dim();
     if n == 0 {
-        return Err(Error::Empty { what: what.to_owned() });
+        return Err(Error::Empty {
+            what: what.to_owned(),
+        });
     }
     if h == 0 || w == 0 {
-        return Err(Error::ZeroSize { what: what.to_owned(), width: w, height: h });
+        return Err(Error::ZeroSize {
+            what: what.to_owned(),
+            width: w,
+            height: h,
+        });
     }
     if c != 1 && c != 3 {
-        return Err(Error::Channels { what: what.to_owned(), got: c });
+        return Err(Error::Channels {
+            what: what.to_owned(),
+            got: c,
+        });
     }
     if let Some((index, &v)) = images.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::NonFinite { what: what.to_owned(), index, value: v as f64 });
+        return Err(Error::NonFinite {
+            what: what.to_owned(),
+            index,
+            value: v as f64,
+        });
     }
     Ok(())
 }
@@ -31,7 +44,14 @@ pub(crate) fn scale_for(h: usize, w: usize, min_side: usize) -> usize {
 
 /// Pastes sample `i` of `images` at pixel `(x0, y0)` of `canvas`, upscaled by `scale`;
 /// values are clamped to [0, 1]; grey images are replicated over RGB.
-pub(crate) fn paste(canvas: &mut RgbImage, images: &ArrayView4<'_, f32>, i: usize, x0: usize, y0: usize, scale: usize) {
+pub(crate) fn paste(
+    canvas: &mut RgbImage,
+    images: &ArrayView4<'_, f32>,
+    i: usize,
+    x0: usize,
+    y0: usize,
+    scale: usize,
+) {
     let (_, c, h, w) = images.dim();
     let cw = canvas.width() as usize;
     let ch = canvas.height() as usize;
@@ -52,7 +72,11 @@ pub(crate) fn paste(canvas: &mut RgbImage, images: &ArrayView4<'_, f32>, i: usiz
                 let v = to_u8(images[[i, 0, sy, sx]]);
                 [v, v, v]
             } else {
-                [to_u8(images[[i, 0, sy, sx]]), to_u8(images[[i, 1, sy, sx]]), to_u8(images[[i, 2, sy, sx]])]
+                [
+                    to_u8(images[[i, 0, sy, sx]]),
+                    to_u8(images[[i, 1, sy, sx]]),
+                    to_u8(images[[i, 2, sy, sx]]),
+                ]
             };
             let o = 3 * (py * cw + px);
             data[o..o + 3].copy_from_slice(&pixel);

@@ -3,17 +3,21 @@
 
 use std::path::Path;
 
-use mdec_viz::*;
 use image::GenericImageView;
+use mdec_viz::*;
 use ndarray::{Array2, Array4};
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
 /// Deterministic pseudo-random numbers in [0, 1).
 fn lcg(seed: u64) -> impl FnMut() -> f32 {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 40) as f32) / (1u64 << 24) as f32
     }
 }
@@ -33,7 +37,11 @@ fn blobs(k: usize, per: usize, d: usize, seed: u64) -> (Array2<f32>, Vec<usize>)
 fn images(n: usize, c: usize, h: usize, w: usize) -> Array4<f32> {
     Array4::from_shape_fn((n, c, h, w), |(i, ch, y, x)| {
         let inside = (y + i) % h < h / 2 && (x + 2 * i) % w < w / 2;
-        if inside { 0.2 + 0.4 * ch as f32 } else { 0.05 * (i % 5) as f32 }
+        if inside {
+            0.2 + 0.4 * ch as f32
+        } else {
+            0.05 * (i % 5) as f32
+        }
     })
 }
 
@@ -54,18 +62,33 @@ fn count_color(img: &image::RgbImage, c: [u8; 3]) -> usize {
 #[test]
 fn pretrain_curves_png_and_svg() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let train: Vec<f64> = (0..50).map(|e| 1.0 / (1.0 + e as f64) + 0.02 * ((e * 7) % 5) as f64).collect();
+    let train: Vec<f64> = (0..50)
+        .map(|e| 1.0 / (1.0 + e as f64) + 0.02 * ((e * 7) % 5) as f64)
+        .collect();
     let val: Vec<f64> = train.iter().map(|v| v * 1.1 + 0.01).collect();
     let png = dir.path().join("pretrain.png");
-    pretrain_curves(&Curve::new("train", &train), Some(&Curve::new("validation", &val)), 5, &png)?;
+    pretrain_curves(
+        &Curve::new("train", &train),
+        Some(&Curve::new("validation", &val)),
+        5,
+        &png,
+    )?;
     let img = decode(&png)?;
     assert_eq!((img.width(), img.height()), (960, 380));
-    assert!(count_color(&img, CLUSTER_COLORS[0]) > 100, "train average line drawn");
-    assert!(count_color(&img, CLUSTER_COLORS[1]) > 100, "validation average line drawn");
+    assert!(
+        count_color(&img, CLUSTER_COLORS[0]) > 100,
+        "train average line drawn"
+    );
+    assert!(
+        count_color(&img, CLUSTER_COLORS[1]) > 100,
+        "validation average line drawn"
+    );
     let svg = dir.path().join("pretrain.svg");
     pretrain_curves(&Curve::new("train", &train), None, 5, &svg)?;
     let text = std::fs::read_to_string(&svg)?;
-    assert!(text.starts_with("<svg") && text.contains("polyline") && text.contains("train (avg 5)"));
+    assert!(
+        text.starts_with("<svg") && text.contains("polyline") && text.contains("train (avg 5)")
+    );
     // Only the final files remain: no temporary leftovers.
     assert_eq!(std::fs::read_dir(dir.path())?.count(), 2);
     Ok(())
@@ -87,15 +110,26 @@ fn cluster_curves_panels() -> TestResult {
         Curve::with_steps("NMI", &steps, &nmi),
         Curve::with_steps("ARI", &steps, &ari),
     ];
-    let losses = [Curve::new("clustering", &loss), Curve::new("reconstruction", &rec), Curve::new("total", &total)];
-    let curves = ClusterCurves { metrics: &metrics, losses: &losses, changed: Some(Curve::with_steps("changed", &steps, &changed)) };
+    let losses = [
+        Curve::new("clustering", &loss),
+        Curve::new("reconstruction", &rec),
+        Curve::new("total", &total),
+    ];
+    let curves = ClusterCurves {
+        metrics: &metrics,
+        losses: &losses,
+        changed: Some(Curve::with_steps("changed", &steps, &changed)),
+    };
     let path = dir.path().join("cluster.png");
     cluster_curves(&curves, &path)?;
     let img = decode(&path)?;
     assert_eq!((img.width(), img.height()), (960, 60 + 3 * 320));
     assert!(count_color(&img, CLUSTER_COLORS[2]) > 100);
     // Without labels: only losses.
-    let unlabelled = ClusterCurves { losses: &losses, ..ClusterCurves::default() };
+    let unlabelled = ClusterCurves {
+        losses: &losses,
+        ..ClusterCurves::default()
+    };
     cluster_curves(&unlabelled, &path)?;
     assert_eq!(decode(&path)?.height(), 60 + 320);
     Ok(())
@@ -108,9 +142,27 @@ fn curve_errors() -> TestResult {
     let empty = pretrain_curves(&Curve::new("train", &[]), None, 3, &path);
     assert!(matches!(empty, Err(Error::Empty { .. })), "{empty:?}");
     let nan = pretrain_curves(&Curve::new("train", &[1.0, f64::NAN]), None, 3, &path);
-    assert!(matches!(nan, Err(Error::NonFinite { index: 1, .. })), "{nan:?}");
-    let mismatch = pretrain_curves(&Curve::with_steps("train", &[0.0], &[1.0, 2.0]), None, 3, &path);
-    assert!(matches!(mismatch, Err(Error::LengthMismatch { expected: 2, got: 1, .. })), "{mismatch:?}");
+    assert!(
+        matches!(nan, Err(Error::NonFinite { index: 1, .. })),
+        "{nan:?}"
+    );
+    let mismatch = pretrain_curves(
+        &Curve::with_steps("train", &[0.0], &[1.0, 2.0]),
+        None,
+        3,
+        &path,
+    );
+    assert!(
+        matches!(
+            mismatch,
+            Err(Error::LengthMismatch {
+                expected: 2,
+                got: 1,
+                ..
+            })
+        ),
+        "{mismatch:?}"
+    );
     let no_losses = cluster_curves(&ClusterCurves::default(), &path);
     assert!(matches!(no_losses, Err(Error::Empty { .. })));
     assert!(!path.exists(), "no file written on error");
@@ -127,10 +179,15 @@ fn reconstructions_grey_and_rgb() -> TestResult {
         reconstructions(x.view(), y.view(), &path)?;
         let img = decode(&path)?;
         // 28 px scaled x3 = 84 px tiles, 8 columns after a 130 px label column.
-        assert_eq!((img.width(), img.height()), (130 + 8 * 88 + 4, 2 * 88 + 8 + 4));
+        assert_eq!(
+            (img.width(), img.height()),
+            (130 + 8 * 88 + 4, 2 * 88 + 8 + 4)
+        );
         // Top-left pixel of the first input tile is the first sample's value.
         let p = img.get_pixel(134, 4).0;
-        let expect: Vec<u8> = (0..3).map(|ch| ((x[[0, ch.min(c - 1), 0, 0]]).clamp(0.0, 1.0) * 255.0).round() as u8).collect();
+        let expect: Vec<u8> = (0..3)
+            .map(|ch| ((x[[0, ch.min(c - 1), 0, 0]]).clamp(0.0, 1.0) * 255.0).round() as u8)
+            .collect();
         assert_eq!(p.to_vec(), expect);
         if c == 3 {
             assert_ne!(p[0], p[2], "rgb channels kept apart");
@@ -146,16 +203,31 @@ fn reconstruction_errors() -> TestResult {
     let path = dir.path().join("r.png");
     let x = images(4, 1, 8, 8);
     let y = images(3, 1, 8, 8);
-    assert!(matches!(reconstructions(x.view(), y.view(), &path), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(
+        reconstructions(x.view(), y.view(), &path),
+        Err(Error::ShapeMismatch { .. })
+    ));
     let zero = Array4::<f32>::zeros((2, 1, 0, 8));
-    assert!(matches!(reconstructions(zero.view(), zero.view(), &path), Err(Error::ZeroSize { .. })));
+    assert!(matches!(
+        reconstructions(zero.view(), zero.view(), &path),
+        Err(Error::ZeroSize { .. })
+    ));
     let two = Array4::<f32>::zeros((2, 2, 8, 8));
-    assert!(matches!(reconstructions(two.view(), two.view(), &path), Err(Error::Channels { got: 2, .. })));
+    assert!(matches!(
+        reconstructions(two.view(), two.view(), &path),
+        Err(Error::Channels { got: 2, .. })
+    ));
     let mut nan = images(2, 1, 8, 8);
     nan[[1, 0, 3, 3]] = f32::NAN;
-    assert!(matches!(reconstructions(nan.view(), nan.view(), &path), Err(Error::NonFinite { .. })));
+    assert!(matches!(
+        reconstructions(nan.view(), nan.view(), &path),
+        Err(Error::NonFinite { .. })
+    ));
     let empty = Array4::<f32>::zeros((0, 1, 8, 8));
-    assert!(matches!(reconstructions(empty.view(), empty.view(), &path), Err(Error::Empty { .. })));
+    assert!(matches!(
+        reconstructions(empty.view(), empty.view(), &path),
+        Err(Error::Empty { .. })
+    ));
     Ok(())
 }
 
@@ -212,10 +284,23 @@ fn projection_is_fitted_once_and_reused() -> TestResult {
     assert!((&refit - &c).mapv(f32::abs).sum() > 1.0);
     assert_eq!(p.bounds(), p.clone().bounds());
     let wrong = p.project(Array2::<f32>::zeros((3, 4)).view());
-    assert!(matches!(wrong, Err(Error::LengthMismatch { expected: 10, got: 4, .. })));
+    assert!(matches!(
+        wrong,
+        Err(Error::LengthMismatch {
+            expected: 10,
+            got: 4,
+            ..
+        })
+    ));
     let nan = Array2::from_elem((3, 10), f32::NAN);
-    assert!(matches!(Projection::fit_pca(nan.view()), Err(Error::NonFinite { .. })));
-    assert!(matches!(Projection::fit_pca(Array2::<f32>::zeros((0, 10)).view()), Err(Error::Empty { .. })));
+    assert!(matches!(
+        Projection::fit_pca(nan.view()),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(
+        Projection::fit_pca(Array2::<f32>::zeros((0, 10)).view()),
+        Err(Error::Empty { .. })
+    ));
     Ok(())
 }
 
@@ -225,16 +310,25 @@ fn scatter_frame_draws_clusters_and_labels() -> TestResult {
     let p = Projection::fit_pca(z.view())?;
     let xy = p.project(z.view())?;
     let clusters: Vec<usize> = labels.iter().map(|l| (l + 1) % 5).collect();
-    let options = ScatterOptions { bounds: Some(p.bounds()), ..ScatterOptions::default() };
+    let options = ScatterOptions {
+        bounds: Some(p.bounds()),
+        ..ScatterOptions::default()
+    };
     let single = scatter_frame(xy.view(), &clusters, None, "step 0  ACC 0.500", &options)?;
     assert_eq!((single.width(), single.height()), (560, 600));
-    let both = scatter_frame(xy.view(), &clusters, Some(&labels), "step 0  ACC 0.500", &options)?;
+    let both = scatter_frame(
+        xy.view(),
+        &clusters,
+        Some(&labels),
+        "step 0  ACC 0.500",
+        &options,
+    )?;
     assert_eq!((both.width(), both.height()), (1120, 600));
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scatter.png");
     both.save_png(&path)?;
     let img = decode(&path)?;
-    for k in 0..5 {
-        assert!(count_color(&img, CLUSTER_COLORS[k]) > 200, "cluster {k} visible");
+    for (k, &color) in CLUSTER_COLORS.iter().enumerate().take(5) {
+        assert!(count_color(&img, color) > 200, "cluster {k} visible");
     }
     // The label panel colours the same points differently from the cluster panel.
     let differing = (0..560u32)
@@ -249,15 +343,30 @@ fn scatter_frame_draws_clusters_and_labels() -> TestResult {
 fn scatter_errors() -> TestResult {
     let xy = Array2::<f32>::zeros((10, 2));
     let o = ScatterOptions::default();
-    assert!(matches!(scatter_frame(xy.view(), &[0; 9], None, "", &o), Err(Error::LengthMismatch { .. })));
-    assert!(matches!(scatter_frame(xy.view(), &[0; 10], Some(&[0; 3]), "", &o), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(
+        scatter_frame(xy.view(), &[0; 9], None, "", &o),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        scatter_frame(xy.view(), &[0; 10], Some(&[0; 3]), "", &o),
+        Err(Error::LengthMismatch { .. })
+    ));
     let three = Array2::<f32>::zeros((10, 3));
-    assert!(matches!(scatter_frame(three.view(), &[0; 10], None, "", &o), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(
+        scatter_frame(three.view(), &[0; 10], None, "", &o),
+        Err(Error::LengthMismatch { .. })
+    ));
     let mut nan = xy.clone();
     nan[[4, 1]] = f32::NAN;
-    assert!(matches!(scatter_frame(nan.view(), &[0; 10], None, "", &o), Err(Error::NonFinite { index: 9, .. })));
+    assert!(matches!(
+        scatter_frame(nan.view(), &[0; 10], None, "", &o),
+        Err(Error::NonFinite { index: 9, .. })
+    ));
     let empty = Array2::<f32>::zeros((0, 2));
-    assert!(matches!(scatter_frame(empty.view(), &[], None, "", &o), Err(Error::Empty { .. })));
+    assert!(matches!(
+        scatter_frame(empty.view(), &[], None, "", &o),
+        Err(Error::Empty { .. })
+    ));
     Ok(())
 }
 
@@ -267,17 +376,38 @@ fn gif_streams_frames_with_loop() -> TestResult {
     let path = dir.path().join("anim.gif");
     let (z, labels) = blobs(3, 60, 6, 5);
     let p = Projection::fit_pca(z.view())?;
-    let options = ScatterOptions { panel_size: 200, bounds: Some(p.bounds()), ..ScatterOptions::default() };
-    let mut gif = GifWriter::create(&path, 400, 240, &GifOptions { frame_ms: 100, repeat: None })?;
+    let options = ScatterOptions {
+        panel_size: 200,
+        bounds: Some(p.bounds()),
+        ..ScatterOptions::default()
+    };
+    let mut gif = GifWriter::create(
+        &path,
+        400,
+        240,
+        &GifOptions {
+            frame_ms: 100,
+            repeat: None,
+        },
+    )?;
     for step in 0..4 {
         let zs = z.mapv(|v| v * (1.0 - 0.1 * step as f32));
         let xy = p.project(zs.view())?;
-        let frame = scatter_frame(xy.view(), &labels, Some(&labels), &format!("step {step}"), &options)?;
+        let frame = scatter_frame(
+            xy.view(),
+            &labels,
+            Some(&labels),
+            &format!("step {step}"),
+            &options,
+        )?;
         gif.push_frame(&frame)?;
         assert!(!path.exists(), "nothing at the final path before finish");
     }
     let small = RgbImage::new(10, 10, [255; 3])?;
-    assert!(matches!(gif.push_frame(&small), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(
+        gif.push_frame(&small),
+        Err(Error::ShapeMismatch { .. })
+    ));
     assert_eq!(gif.frames(), 4);
     gif.finish()?;
 
@@ -292,11 +422,23 @@ fn gif_streams_frames_with_loop() -> TestResult {
         frames += 1;
     }
     assert_eq!(frames, 4);
-    assert_eq!(std::fs::read_dir(dir.path())?.count(), 1, "no temporary files left");
+    assert_eq!(
+        std::fs::read_dir(dir.path())?.count(),
+        1,
+        "no temporary files left"
+    );
 
     // Finite repeat, and an empty animation is an error that leaves no file.
     let once = dir.path().join("once.gif");
-    let mut gif = GifWriter::create(&once, 10, 10, &GifOptions { frame_ms: 50, repeat: Some(1) })?;
+    let mut gif = GifWriter::create(
+        &once,
+        10,
+        10,
+        &GifOptions {
+            frame_ms: 50,
+            repeat: Some(1),
+        },
+    )?;
     gif.push_frame(&small)?;
     gif.finish()?;
     let decoder = gif::DecodeOptions::new().read_info(std::fs::File::open(&once)?)?;
@@ -318,32 +460,77 @@ fn montages_and_overview() -> TestResult {
         let assignments: Vec<usize> = (0..n).map(|i| if i % 3 == 2 { 3 } else { i % 3 }).collect();
         let confidence: Vec<f32> = (0..n).map(|i| (i % 17) as f32 / 17.0).collect();
         let out = dir.path().join(format!("montages{c}"));
-        let written = cluster_montages(x.view(), &assignments, &confidence, &out, &MontageOptions { most: 12, least: 4, columns: 6 })?;
+        let written = cluster_montages(
+            x.view(),
+            &assignments,
+            &confidence,
+            &out,
+            &MontageOptions {
+                most: 12,
+                least: 4,
+                columns: 6,
+            },
+        )?;
         // Clusters 0, 1 and 3 are non-empty; cluster 2 is empty and skipped.
-        let names: Vec<String> = written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-        assert_eq!(names, ["cluster_00.png", "cluster_01.png", "cluster_03.png"]);
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["cluster_00.png", "cluster_01.png", "cluster_03.png"]
+        );
         let img = decode(&written[0])?;
         // 16 px x3 = 48 px tiles; 6 columns; header + 2 rows, header + 1 row.
-        assert_eq!((img.width(), img.height()), (320, (34 + 2 * 51 + 3 + 34 + 51) as u32));
+        assert_eq!(
+            (img.width(), img.height()),
+            (320, (34 + 2 * 51 + 3 + 34 + 51) as u32)
+        );
         assert!(ink(&img) > 0.2);
         // Most confident sample of cluster 0 comes first.
-        let best = (0..n).filter(|i| assignments[*i] == 0).max_by(|a, b| confidence[*a].total_cmp(&confidence[*b]).then(b.cmp(a))).ok_or("none")?;
+        let best = (0..n)
+            .filter(|i| assignments[*i] == 0)
+            .max_by(|a, b| confidence[*a].total_cmp(&confidence[*b]).then(b.cmp(a)))
+            .ok_or("none")?;
         let v = (x[[best, 0, 0, 0]].clamp(0.0, 1.0) * 255.0).round() as u8;
         assert_eq!(img.get_pixel(3, 34).0[0], v);
 
         let sheet = dir.path().join(format!("overview{c}.png"));
         overview_sheet(x.view(), &assignments, &confidence, 8, &sheet)?;
         let img = decode(&sheet)?;
-        assert_eq!((img.width(), img.height()), ((110 + 8 * 51 + 3) as u32, (34 + 4 * 51 + 3) as u32));
+        assert_eq!(
+            (img.width(), img.height()),
+            ((110 + 8 * 51 + 3) as u32, (34 + 4 * 51 + 3) as u32)
+        );
         // Row of the empty cluster 2 has no tiles.
         let row2 = img.view(110, 34 + 2 * 51, 8 * 51, 48).to_image();
         assert_eq!(ink(&row2), 0.0);
         assert!(ink(&img.view(110, 34, 8 * 51, 48).to_image()) > 0.3);
     }
     let x = images(5, 1, 8, 8);
-    let bad = cluster_montages(x.view(), &[0; 5], &[0.5; 4], dir.path(), &MontageOptions::default());
-    assert!(matches!(bad, Err(Error::LengthMismatch { expected: 5, got: 4, .. })));
-    let nan = overview_sheet(x.view(), &[0; 5], &[0.5, 0.5, f32::NAN, 0.5, 0.5], 4, dir.path().join("o.png"));
+    let bad = cluster_montages(
+        x.view(),
+        &[0; 5],
+        &[0.5; 4],
+        dir.path(),
+        &MontageOptions::default(),
+    );
+    assert!(matches!(
+        bad,
+        Err(Error::LengthMismatch {
+            expected: 5,
+            got: 4,
+            ..
+        })
+    ));
+    let nan = overview_sheet(
+        x.view(),
+        &[0; 5],
+        &[0.5, 0.5, f32::NAN, 0.5, 0.5],
+        4,
+        dir.path().join("o.png"),
+    );
     assert!(matches!(nan, Err(Error::NonFinite { index: 2, .. })));
     Ok(())
 }
@@ -352,12 +539,18 @@ fn montages_and_overview() -> TestResult {
 fn confusion_and_sizes() -> TestResult {
     let dir = tempfile::tempdir()?;
     let k = 10;
-    let counts = Array2::from_shape_fn((k, k), |(i, j)| if i == j { 90 + i } else { (i * 3 + j) % 7 });
+    let counts = Array2::from_shape_fn(
+        (k, k),
+        |(i, j)| if i == j { 90 + i } else { (i * 3 + j) % 7 },
+    );
     let names: Vec<String> = (0..k).map(|i| i.to_string()).collect();
     let path = dir.path().join("confusion.png");
     confusion_heatmap(counts.view(), &names, &names, &path)?;
     let img = decode(&path)?;
-    assert_eq!((img.width(), img.height()), (110 + 48 * 10 + 20, 90 + 48 * 10 + 20));
+    assert_eq!(
+        (img.width(), img.height()),
+        (110 + 48 * 10 + 20, 90 + 48 * 10 + 20)
+    );
     // Diagonal cells are dark, off-diagonal light.
     let diag = img.get_pixel(110 + 48 * 3 + 5, 90 + 48 * 3 + 5).0;
     let off = img.get_pixel(110 + 48 * 4 + 5, 90 + 48 * 3 + 5).0;
@@ -367,19 +560,29 @@ fn confusion_and_sizes() -> TestResult {
     assert!(std::fs::read_to_string(&svg)?.contains("<rect"));
     assert!(matches!(
         confusion_heatmap(counts.view(), &names[..9], &names, &path),
-        Err(Error::LengthMismatch { expected: 10, got: 9, .. })
+        Err(Error::LengthMismatch {
+            expected: 10,
+            got: 9,
+            ..
+        })
     ));
     let empty = Array2::<usize>::zeros((0, 3));
-    assert!(matches!(confusion_heatmap(empty.view(), &[] as &[&str], &["a", "b", "c"], &path), Err(Error::Empty { .. })));
+    assert!(matches!(
+        confusion_heatmap(empty.view(), &[] as &[&str], &["a", "b", "c"], &path),
+        Err(Error::Empty { .. })
+    ));
 
     let sizes: Vec<usize> = (0..k).map(|i| 50 + 10 * i).collect();
     let bars = dir.path().join("sizes.png");
     cluster_sizes(&sizes, &bars)?;
     let img = decode(&bars)?;
     assert_eq!((img.width(), img.height()), (560, 420));
-    for c in 0..k {
-        assert!(count_color(&img, CLUSTER_COLORS[c]) > 100, "bar {c}");
+    for (c, &color) in CLUSTER_COLORS.iter().enumerate().take(k) {
+        assert!(count_color(&img, color) > 100, "bar {c}");
     }
-    assert!(matches!(cluster_sizes(&[], &bars), Err(Error::Empty { .. })));
+    assert!(matches!(
+        cluster_sizes(&[], &bars),
+        Err(Error::Empty { .. })
+    ));
     Ok(())
 }
