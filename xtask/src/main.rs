@@ -1,1 +1,138 @@
-fn main() {}
+//! Project automation for mdec, run as `cargo xtask <command>` (the alias lives in
+//! `.cargo/config.toml`).
+//!
+//! - `setup`: installs libtorch 2.11.0 (PyPI's torch wheel) into a per-user cache and links it
+//!   as `.libtorch`, which the committed cargo config points `LIBTORCH` at.
+//! - `test`: setup if needed, then `cargo fmt --check`, clippy with `-D warnings`, `cargo test`.
+//! - `fetch-mnist`, `fetch-fashion-mnist`: the raw IDX files into `data/<name>/`, verified.
+//! - `demo`: setup, fetch MNIST, build in release and run the `mdec` binary on it.
+//! - `bench ae`: autoencoder pretraining throughput against PyTorch, into `BENCHMARKS.md`.
+
+#![allow(clippy::print_stdout)]
+
+mod bench;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use mdec_data::fetch::{FileOutcome, fetch};
+use mdec_data::named::NamedDataset;
+
+#[derive(Parser)]
+#[command(about = "Project automation for mdec", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install libtorch 2.11.0 (PyPI torch wheel) into the user cache and link it as `.libtorch`.
+    Setup,
+    /// Run the checks CI runs: setup, cargo fmt --check, clippy -D warnings, cargo test.
+    Test,
+    /// Fetch MNIST (four raw IDX files, SHA-256 verified) into data/mnist/.
+    FetchMnist(FetchArgs),
+    /// Fetch Fashion-MNIST (four raw IDX files, SHA-256 verified) into data/fashion-mnist/.
+    FetchFashionMnist(FetchArgs),
+    /// Set up, fetch MNIST, build in release and run mdec on it.
+    Demo,
+    /// Run a benchmark suite against PyTorch and update BENCHMARKS.md (`bench ae`).
+    Bench {
+        /// The suite.
+        suite: bench::Suite,
+    },
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// A folder or base URL holding the files (raw or .gz), tried before the public sources.
+    #[arg(long, env = "MDEC_DATA_MIRROR")]
+    from: Option<String>,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Task::Setup => setup::run().map(|_| ()),
+        Task::Test => test(),
+        Task::FetchMnist(args) => fetch_dataset(NamedDataset::Mnist, args.from.as_deref()),
+        Task::FetchFashionMnist(args) => {
+            fetch_dataset(NamedDataset::FashionMnist, args.from.as_deref())
+        }
+        Task::Demo => demo(),
+        Task::Bench { suite } => bench::run(suite),
+    }
+}
+
+/// The workspace root (the parent of this crate's folder).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The cargo that runs us, so a rustup toolchain override is respected.
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+/// Runs a command in the foreground and fails with its command line if it fails.
+fn run(command: &mut Command) -> Result<()> {
+    let line = format!("{command:?}");
+    println!("$ {}", line.replace('"', ""));
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {line}"))?;
+    if !status.success() {
+        bail!("{line} failed ({status})");
+    }
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    setup::run()?;
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args(["test", "--workspace"]))
+}
+
+fn fetch_dataset(dataset: NamedDataset, mirror: Option<&str>) -> Result<()> {
+    let data = root().join("data");
+    let files = fetch(dataset, &data, mirror)?;
+    for file in &files {
+        match &file.outcome {
+            FileOutcome::Present => println!("{}: present, verified", file.path.display()),
+            FileOutcome::Fetched { source } => {
+                println!("{}: fetched from {source}, verified", file.path.display())
+            }
+        }
+    }
+    Ok(())
+}
+
+fn demo() -> Result<()> {
+    setup::run()?;
+    fetch_dataset(
+        NamedDataset::Mnist,
+        std::env::var("MDEC_DATA_MIRROR").ok().as_deref(),
+    )?;
+    run(cargo().args(["build", "--release", "--package", "mdec-cli"]))?;
+    let mdec = root().join("target/release/mdec");
+    run(Command::new(&mdec).arg("info"))?;
+    run(Command::new(&mdec)
+        .args(["data", "inspect"])
+        .arg(root().join("data/mnist")))
+}

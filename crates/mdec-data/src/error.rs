@@ -334,6 +334,26 @@ pub enum Error {
         reason: String,
     },
 
+    /// A table (CSV or Parquet) that could not be written or read.
+    #[error("{path}: {source}", path = .path.display())]
+    Table {
+        /// The table file.
+        path: PathBuf,
+        /// The polars error.
+        source: polars::error::PolarsError,
+    },
+
+    /// No source gave a valid copy of a dataset file; every attempt is listed.
+    #[error("could not fetch {file} of {dataset}; tried:\n{}", crate::fetch::format_attempts(.attempts))]
+    FetchFailed {
+        /// The dataset being fetched.
+        dataset: crate::named::NamedDataset,
+        /// The file that no source could provide.
+        file: String,
+        /// Each source tried, with the reason it failed.
+        attempts: Vec<crate::fetch::Attempt>,
+    },
+
     /// An image dimension of zero or too large to fit.
     #[error("bad image size {height}×{width}")]
     BadSize {

@@ -24,30 +24,8 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
+use crate::error::{Error, Result};
 use crate::named::NamedDataset;
-
-/// Why fetching a dataset failed.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    /// No source gave a valid copy of a file; every attempt is listed.
-    #[error("could not fetch {file} of {dataset}; tried:\n{}", format_attempts(.attempts))]
-    NoSource {
-        /// The dataset being fetched.
-        dataset: NamedDataset,
-        /// The file that no source could provide.
-        file: String,
-        /// Each source tried, with the reason it failed.
-        attempts: Vec<Attempt>,
-    },
-    /// Writing into the destination folder failed.
-    #[error("{path}: cannot write: {source}")]
-    Write {
-        /// The file or folder being written.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-}
 
 /// One source tried for one file, and why it did not give a valid copy.
 #[derive(Debug, Clone)]
@@ -58,7 +36,7 @@ pub struct Attempt {
     pub reason: String,
 }
 
-fn format_attempts(attempts: &[Attempt]) -> String {
+pub(crate) fn format_attempts(attempts: &[Attempt]) -> String {
     attempts
         .iter()
         .map(|a| format!("  - {}: {}", a.source, a.reason))
@@ -176,7 +154,9 @@ fn sources(dataset: NamedDataset, mirror: Option<&str>) -> Vec<Source> {
     match dataset {
         NamedDataset::Mnist => list.push(Source::Package(Package::NpmMnist)),
         NamedDataset::FashionMnist => {
-            list.push(Source::Dir(PathBuf::from("/usr/share/datasets/fashion-mnist")));
+            list.push(Source::Dir(PathBuf::from(
+                "/usr/share/datasets/fashion-mnist",
+            )));
             list.push(Source::Package(Package::DebianFashionMnist));
         }
     }
@@ -187,11 +167,7 @@ fn sources(dataset: NamedDataset, mirror: Option<&str>) -> Vec<Source> {
 /// SHA-256; valid files already there are kept as they are.
 ///
 /// `mirror` is tried first: a folder or a base URL holding the files (raw or `.gz`).
-pub fn fetch(
-    dataset: NamedDataset,
-    root: &Path,
-    mirror: Option<&str>,
-) -> Result<Vec<FetchedFile>, FetchError> {
+pub fn fetch(dataset: NamedDataset, root: &Path, mirror: Option<&str>) -> Result<Vec<FetchedFile>> {
     fetch_files(
         dataset,
         &root.join(dataset.name()),
@@ -207,7 +183,7 @@ fn fetch_files(
     dest: &Path,
     files: &[(&str, &str)],
     sources: &[Source],
-) -> Result<Vec<FetchedFile>, FetchError> {
+) -> Result<Vec<FetchedFile>> {
     let mut outcomes = Vec::with_capacity(files.len());
     let mut unpacked = Unpacked::default();
     for (name, sum) in files {
@@ -219,10 +195,7 @@ fn fetch_files(
             });
             continue;
         }
-        fs::create_dir_all(dest).map_err(|source| FetchError::Write {
-            path: dest.to_path_buf(),
-            source,
-        })?;
+        fs::create_dir_all(dest).map_err(|source| Error::io(dest, source))?;
         let mut attempts = Vec::new();
         let mut found = None;
         for source in sources {
@@ -238,7 +211,7 @@ fn fetch_files(
             }
         }
         let Some((source, bytes)) = found else {
-            return Err(FetchError::NoSource {
+            return Err(Error::FetchFailed {
                 dataset,
                 file: (*name).to_owned(),
                 attempts,
@@ -402,12 +375,9 @@ fn file_matches(path: &Path, expected: &str) -> bool {
 }
 
 /// Writes `bytes` to `path` through a temporary name in the same folder, then renames.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("part");
-    let error = |source| FetchError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
+    let error = |source| Error::io(path, source);
     fs::write(&tmp, bytes).map_err(error)?;
     fs::rename(&tmp, path).map_err(error)
 }
@@ -450,7 +420,10 @@ mod tests {
         fs::write(mirror.path().join("a-idx3-ubyte"), &a).unwrap();
         fs::write(mirror.path().join("b-idx1-ubyte.gz"), gzip(&b)).unwrap();
         let (sum_a, sum_b) = (sha256_hex(&a), sha256_hex(&b));
-        let files = [("a-idx3-ubyte", sum_a.as_str()), ("b-idx1-ubyte", sum_b.as_str())];
+        let files = [
+            ("a-idx3-ubyte", sum_a.as_str()),
+            ("b-idx1-ubyte", sum_b.as_str()),
+        ];
         let sources = [
             Source::Dir(mirror.path().join("missing")),
             Source::Dir(mirror.path().to_path_buf()),
@@ -468,7 +441,11 @@ mod tests {
         assert!(matches!(third[0].outcome, FileOutcome::Fetched { .. }));
         assert_eq!(third[1].outcome, FileOutcome::Present);
         assert_eq!(fs::read(dest.path().join("a-idx3-ubyte")).unwrap(), a);
-        assert_eq!(fs::read_dir(dest.path()).unwrap().count(), 2, "no temporary files left");
+        assert_eq!(
+            fs::read_dir(dest.path()).unwrap().count(),
+            2,
+            "no temporary files left"
+        );
     }
 
     #[test]
@@ -483,7 +460,7 @@ mod tests {
         let files = [("x-idx1-ubyte", sha256_hex(b"the real file"))];
         let files: Vec<_> = files.iter().map(|(n, s)| (*n, s.as_str())).collect();
         let err = fetch_files(NamedDataset::Mnist, dest.path(), &files, &sources).unwrap_err();
-        let FetchError::NoSource { file, attempts, .. } = &err else {
+        let Error::FetchFailed { file, attempts, .. } = &err else {
             panic!("unexpected error {err}");
         };
         assert_eq!(file, "x-idx1-ubyte");
@@ -491,7 +468,10 @@ mod tests {
         assert!(attempts[0].reason.contains("checksum mismatch"), "{err}");
         assert!(attempts[1].source.contains("127.0.0.1:9"), "{err}");
         let message = err.to_string();
-        assert!(message.contains("folder") && message.contains("127.0.0.1"), "{message}");
+        assert!(
+            message.contains("folder") && message.contains("127.0.0.1"),
+            "{message}"
+        );
         assert!(!dest.path().join("x-idx1-ubyte").exists());
     }
 
@@ -499,7 +479,10 @@ mod tests {
     fn a_user_mirror_comes_first_and_is_a_folder_or_a_url() {
         let dir = sources(NamedDataset::Mnist, Some("/srv/mnist"));
         assert!(matches!(&dir[0], Source::Dir(p) if p == Path::new("/srv/mnist")));
-        assert!(matches!(dir.last(), Some(Source::Package(Package::NpmMnist))));
+        assert!(matches!(
+            dir.last(),
+            Some(Source::Package(Package::NpmMnist))
+        ));
         let url = sources(NamedDataset::FashionMnist, Some("https://example.org/fm/"));
         assert!(matches!(&url[0], Source::Url(u) if u == "https://example.org/fm"));
         assert!(matches!(

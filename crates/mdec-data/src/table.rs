@@ -16,14 +16,13 @@ use crate::error::{Error, Result};
 /// Writes `df` as `<dir>/<stem>.csv` and `<dir>/<stem>.parquet`, each atomically, and returns
 /// the two paths.
 pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<[PathBuf; 2]> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
     let csv = dir.join(format!("{stem}.csv"));
     write_atomic(&csv, |file| CsvWriter::new(file).finish(df))?;
     let parquet = dir.join(format!("{stem}.parquet"));
-    write_atomic(&parquet, |file| ParquetWriter::new(file).finish(df).map(drop))?;
+    write_atomic(&parquet, |file| {
+        ParquetWriter::new(file).finish(df).map(drop)
+    })?;
     Ok([csv, parquet])
 }
 
@@ -35,10 +34,7 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
         source,
     };
     if path.extension().is_some_and(|ext| ext == "parquet") {
-        let file = File::open(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file = File::open(path).map_err(|source| Error::io(path, source))?;
         ParquetReader::new(file).finish().map_err(table_error)
     } else {
         CsvReadOptions::default()
@@ -56,10 +52,7 @@ fn write_atomic(
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(".tmp");
     let tmp = PathBuf::from(tmp_name);
-    let io_error = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_error = |source| Error::io(path, source);
     let mut file = File::create(&tmp).map_err(io_error)?;
     write(&mut file).map_err(|source| Error::Table {
         path: path.to_path_buf(),
@@ -99,6 +92,9 @@ mod tests {
     #[test]
     fn a_missing_table_is_an_error_naming_the_file() {
         let err = read_table(Path::new("/nonexistent/cluster.parquet")).unwrap_err();
-        assert!(err.to_string().contains("/nonexistent/cluster.parquet"), "{err}");
+        assert!(
+            err.to_string().contains("/nonexistent/cluster.parquet"),
+            "{err}"
+        );
     }
 }
