@@ -586,3 +586,47 @@ fn confusion_and_sizes() -> TestResult {
     ));
     Ok(())
 }
+
+#[cfg(feature = "tsne")]
+#[test]
+fn tsne_separates_blobs_and_places_new_points() -> TestResult {
+    let (z, labels) = blobs(3, 40, 6, 11);
+    let params = TsneParams {
+        perplexity: 10.0,
+        epochs: 300,
+        ..TsneParams::default()
+    };
+    let p = Projection::fit_tsne(z.view(), &params)?;
+    let xy = p.project(z.view())?;
+    assert_eq!(xy, p.project(z.view())?, "reused, deterministic projection");
+    // Each point's nearest 2-D neighbour shares its blob.
+    let mut same = 0;
+    for i in 0..xy.nrows() {
+        let j = (0..xy.nrows())
+            .filter(|&j| j != i)
+            .min_by(|&a, &b| {
+                let d = |j: usize| {
+                    (xy[[i, 0]] - xy[[j, 0]]).powi(2) + (xy[[i, 1]] - xy[[j, 1]]).powi(2)
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .ok_or("no neighbour")?;
+        same += usize::from(labels[i] == labels[j]);
+    }
+    assert!(same >= 110, "{same}/120 neighbours share a blob");
+    let bad = Projection::fit_tsne(
+        z.view(),
+        &TsneParams {
+            perplexity: 100.0,
+            ..params
+        },
+    );
+    assert!(matches!(
+        bad,
+        Err(Error::InvalidParam {
+            name: "perplexity",
+            ..
+        })
+    ));
+    Ok(())
+}
