@@ -1,5 +1,80 @@
 //! Autoencoders for mdec on libtorch (`tch`): the `mdec`, `dcec` and `dense` architectures,
-//! pretraining with validation, schedules and checkpoints, and the `Encoder` trait that the
-//! clustering stage depends on.
+//! pretraining with validation, schedules and checkpoints, and the [`Encoder`] trait that
+//! the clustering stage (`mdec-cluster`) depends on.
 //!
-//! Filled in by the autoencoder issue.
+//! In the layering, `mdec-ae` sits on `mdec-data` (datasets, splits, batches,
+//! augmentation, tables) and below `mdec-cluster` and `mdec-cli`. The clustering stage
+//! takes any [`Encoder`]: our [`AeModel`] or a [`TorchScriptEncoder`] exported from
+//! PyTorch, so an encoder trained elsewhere can be clustered (MDEC's decoupling).
+//!
+//! # Example
+//!
+//! Pretrain a small DCEC autoencoder on synthetic images, then embed them:
+//!
+//! ```
+//! use mdec_ae::{embed, pretrain, AeConfig, AeModel, Encoder, PretrainParams};
+//! use mdec_data::Dataset;
+//! use ndarray::Array4;
+//!
+//! // 64 seeded 1×16×16 images: bright squares at four positions.
+//! let images = Array4::from_shape_fn((64, 1, 16, 16), |(i, _, y, x)| {
+//!     let (oy, ox) = ((i % 2) * 8, (i / 2 % 2) * 8);
+//!     if (oy..oy + 8).contains(&y) && (ox..ox + 8).contains(&x) { 1.0f32 } else { 0.0 }
+//! });
+//! let (train, val) = Dataset::new(images).split(0.25, 7)?;
+//!
+//! let mut model = AeModel::with_seed(AeConfig::dcec(4), train.shape(), tch::Device::Cpu, 7)?;
+//! let params = PretrainParams::new().epochs(3).batch_size(16).seed(7).progress(false).check()?;
+//! let out = tempfile::tempdir()?;
+//! let report = pretrain(&mut model, &train, Some(&val), &params, out.path())?;
+//! assert_eq!(report.rows.len(), 3);
+//! assert!(out.path().join("pretrain.parquet").is_file());
+//!
+//! let xs = mdec_ae::array_to_tensor(train.images())?;
+//! let zs = embed(&model, &xs, 32); // [48, 4]
+//! assert_eq!(zs.size(), [48, 4]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Main types
+//!
+//! - [`AeConfig`] / [`Arch`]: the architecture ([`MdecConfig`], [`DcecConfig`],
+//!   [`DenseConfig`]) and shared options ([`Activation`], [`WeightInit`], batch norm,
+//!   dropout).
+//! - [`AeModel`]: one `VarStore` with the nets under `encoder` and `decoder`;
+//!   [`AeModel::save`] / [`AeModel::load`] (`model.safetensors` + `model.json`).
+//! - [`Encoder`], [`Autoencoder`], [`embed`], [`TorchScriptEncoder`].
+//! - [`PretrainParams`] → [`PretrainValidParams`], [`pretrain`], [`resume`],
+//!   [`pretrain_or_resume`], [`PretrainReport`], [`EpochRow`].
+//! - [`Optimizer`] ([`OptimizerKind`]: Adam, SGD) and [`Scheduler`] ([`LrSchedule`]) with
+//!   state that checkpoints restore.
+//! - [`DeviceChoice`]: `cpu`, `cuda[:i]`, `auto`.
+
+pub mod config;
+pub mod device;
+pub mod encoder;
+pub mod error;
+pub mod model;
+mod net;
+pub mod noise;
+pub mod optim;
+pub mod pretrain;
+pub mod schedule;
+mod table;
+
+pub use config::{
+    Activation, AeConfig, AeConfigError, Arch, DcecConfig, DenseConfig, MdecConfig,
+    OutputActivation, Upsampling, WeightInit,
+};
+pub use device::{DeviceChoice, ParseDeviceError, device_name};
+pub use encoder::{Autoencoder, Encoder, TorchScriptEncoder, embed};
+pub use error::{Error, Result};
+pub use mdec_data::ImageShape;
+pub use model::{AeModel, ModelMeta, array_to_tensor, tensor_to_array};
+pub use optim::{Optimizer, OptimizerKind};
+pub use pretrain::{
+    DataPlacement, EarlyStopping, EpochRow, PretrainParams, PretrainParamsError, PretrainReport,
+    PretrainValidParams, ReconLoss, TrainingState, latest_checkpoint, pretrain, pretrain_or_resume,
+    resume, split_train_validation,
+};
+pub use schedule::{LrSchedule, Scheduler, SchedulerState};

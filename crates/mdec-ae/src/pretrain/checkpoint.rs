@@ -1,0 +1,121 @@
+//! Training checkpoints: `<out>/checkpoints/epoch-NNNNN/` holding the model
+//! (`model.safetensors`, `model.json`), the optimiser state (`optimizer.safetensors`) and
+//! `training.json` (epoch, scheduler state, metrics rows, early-stopping state). Each folder
+//! is written under a temporary name and renamed, so a checkpoint is complete or absent.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{AeModel, read_json, write_json_atomic};
+use crate::optim::Optimizer;
+use crate::pretrain::params::PretrainParams;
+use crate::pretrain::train::EpochRow;
+use crate::schedule::SchedulerState;
+
+/// Folder, inside the output folder, that holds the checkpoints.
+pub const CHECKPOINTS_DIR: &str = "checkpoints";
+/// Optimiser state inside a checkpoint.
+pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
+/// Training state inside a checkpoint.
+pub const TRAINING_JSON: &str = "training.json";
+/// Folder, inside the output folder, with the model of lowest monitored loss.
+pub const BEST_DIR: &str = "best";
+
+/// Everything besides the weights that a resumed run needs (`training.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingState {
+    /// Format version (1).
+    pub format_version: u32,
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Optimiser steps taken (Adam's bias correction).
+    pub optimizer_steps: i64,
+    /// The scheduler's state (reduce-on-plateau).
+    pub scheduler: SchedulerState,
+    /// The metrics rows so far.
+    pub rows: Vec<EpochRow>,
+    /// Lowest monitored loss so far.
+    pub best_loss: Option<f64>,
+    /// Epoch (1-based) of the lowest monitored loss.
+    pub best_epoch: usize,
+    /// Epochs since the monitored loss last improved.
+    pub bad_epochs: usize,
+    /// Whether early stopping ended the run.
+    pub stopped_early: bool,
+    /// The settings the run was started with (for the record).
+    pub params: PretrainParams,
+}
+
+/// Writes `epoch-NNNNN` atomically and removes all but the newest `keep` checkpoints.
+pub(crate) fn write_checkpoint(
+    out_dir: &Path,
+    model: &AeModel,
+    optimizer: &Optimizer,
+    state: &TrainingState,
+    keep: usize,
+) -> Result<PathBuf> {
+    let dir = out_dir.join(CHECKPOINTS_DIR);
+    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let name = format!("epoch-{:05}", state.epoch);
+    let target = dir.join(&name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    model.save(&tmp)?;
+    optimizer.save_state(&tmp.join(OPTIMIZER_FILE))?;
+    write_json_atomic(&tmp.join(TRAINING_JSON), state)?;
+    if target.exists() {
+        fs::remove_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+    }
+    fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
+    let all = list_checkpoints(out_dir)?;
+    for (_, old) in all.iter().rev().skip(keep) {
+        fs::remove_dir_all(old).map_err(|e| Error::io(old, e))?;
+    }
+    tracing::debug!(path = %target.display(), "checkpoint written");
+    Ok(target)
+}
+
+/// Complete checkpoints in `out_dir`, oldest first, with their epoch.
+fn list_checkpoints(out_dir: &Path) -> Result<Vec<(usize, PathBuf)>> {
+    let dir = out_dir.join(CHECKPOINTS_DIR);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for entry in fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+        let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+        let epoch = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("epoch-"))
+            .and_then(|n| n.parse::<usize>().ok());
+        if let Some(epoch) = epoch
+            && path.join(TRAINING_JSON).is_file()
+        {
+            found.push((epoch, path));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The newest complete checkpoint in an output folder, if any.
+///
+/// # Errors
+/// [`Error::Io`] if the checkpoints folder cannot be listed.
+pub fn latest_checkpoint(out_dir: impl AsRef<Path>) -> Result<Option<PathBuf>> {
+    Ok(list_checkpoints(out_dir.as_ref())?.pop().map(|(_, p)| p))
+}
+
+/// Reads a checkpoint's `training.json`.
+///
+/// # Errors
+/// [`Error::Io`] / [`Error::Json`] if it is missing or malformed.
+pub fn read_training_state(checkpoint: impl AsRef<Path>) -> Result<TrainingState> {
+    read_json(&checkpoint.as_ref().join(TRAINING_JSON))
+}
