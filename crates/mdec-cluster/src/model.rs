@@ -1,0 +1,173 @@
+//! Saving and loading a clustering model.
+//!
+//! A [`Dec<AeModel>`](crate::Dec) folder holds `model.safetensors` (every variable:
+//! `encoder.*`, `decoder.*`, `cluster.centroids`), `model.json` (the autoencoder's
+//! architecture, as `mdec-ae` writes it) and `cluster.json` ([`ClusterMeta`]: the checked
+//! clustering settings). A [`Dec<EncoderOnly<E>>`](crate::EncoderOnly) folder holds
+//! `centroids.safetensors` and `cluster.json`; its encoder is loaded apart (e.g. a
+//! TorchScript file).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mdec_ae::{AeModel, Encoder, ImageShape};
+use serde::{Deserialize, Serialize};
+use tch::Device;
+
+use crate::backbone::{Backbone, EncoderOnly};
+use crate::error::{Error, Result};
+use crate::params::DecValidParams;
+use crate::train::{Dec, load_variables};
+
+/// Version of `cluster.json`.
+pub const MODEL_VERSION: u32 = 1;
+/// The clustering description inside a model folder.
+pub const CLUSTER_JSON: &str = "cluster.json";
+/// The weights of a [`Dec<AeModel>`](crate::Dec) folder (the autoencoder's file name).
+pub const WEIGHTS_FILE: &str = mdec_ae::model::WEIGHTS_FILE;
+/// The centroids of an encoder-only model folder.
+pub const CENTROIDS_FILE: &str = "centroids.safetensors";
+
+/// What `cluster.json` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterMeta {
+    /// [`MODEL_VERSION`].
+    pub format_version: u32,
+    /// The checked clustering settings (validated again on load).
+    pub params: DecValidParams,
+    /// Size of the embedding the centroids live in.
+    pub latent_dim: i64,
+    /// The image shape the encoder takes.
+    pub input_shape: ImageShape,
+}
+
+impl<B: Backbone> Dec<B> {
+    /// The description written to `cluster.json`.
+    pub fn meta(&self) -> ClusterMeta {
+        ClusterMeta {
+            format_version: MODEL_VERSION,
+            params: self.params().clone(),
+            latent_dim: self.backbone().latent_dim(),
+            input_shape: self.backbone().input_shape(),
+        }
+    }
+
+    fn write_meta(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(CLUSTER_JSON);
+        let text = serde_json::to_string_pretty(&self.meta()).map_err(|e| Error::json(&path, e))?;
+        let tmp = dir.join("cluster.json.tmp");
+        fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+    }
+}
+
+fn read_meta(dir: &Path) -> Result<ClusterMeta> {
+    let path = dir.join(CLUSTER_JSON);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let meta: ClusterMeta = serde_json::from_str(&text).map_err(|e| Error::json(&path, e))?;
+    if meta.format_version != MODEL_VERSION {
+        return Err(Error::FormatVersion {
+            path,
+            version: meta.format_version,
+        });
+    }
+    Ok(meta)
+}
+
+fn centroids_missing(path: PathBuf, missing: &[String]) -> Result<()> {
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Incompatible {
+            path,
+            reason: format!("variables missing from the file: {missing:?}"),
+        })
+    }
+}
+
+impl Dec<AeModel> {
+    /// Writes the model folder: `model.safetensors` (encoder, decoder, centroids),
+    /// `model.json` and `cluster.json`.
+    ///
+    /// # Errors
+    /// [`Error::Ae`] / [`Error::Io`] / [`Error::Json`] if a file cannot be written.
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        self.backbone().save(dir)?;
+        self.write_meta(dir)
+    }
+
+    /// Loads a folder written by [`Dec::save`] onto `device`; the reloaded model gives
+    /// the same assignments.
+    ///
+    /// # Errors
+    /// [`Error::Ae`] for the autoencoder's files, [`Error::Io`] / [`Error::Json`] /
+    /// [`Error::FormatVersion`] for `cluster.json`, [`Error::Incompatible`] when the
+    /// weights lack the centroids or do not fit.
+    pub fn load(dir: impl AsRef<Path>, device: Device) -> Result<Self> {
+        let dir = dir.as_ref();
+        let meta = read_meta(dir)?;
+        let model = AeModel::load(dir, device)?;
+        if model.latent_dim() != meta.latent_dim || model.input_shape() != meta.input_shape {
+            return Err(Error::Incompatible {
+                path: dir.join(CLUSTER_JSON),
+                reason: format!(
+                    "cluster.json is for latent {} and {} images, model.json for latent {} and {} images",
+                    meta.latent_dim,
+                    meta.input_shape,
+                    model.latent_dim(),
+                    model.input_shape()
+                ),
+            });
+        }
+        let dec = Dec::new(model, meta.params)?;
+        let weights = dir.join(WEIGHTS_FILE);
+        let missing = load_variables(dec.backbone().var_store(), &weights)?;
+        centroids_missing(weights, &missing)?;
+        Ok(dec)
+    }
+}
+
+impl<E: Encoder> Dec<EncoderOnly<E>> {
+    /// Writes `centroids.safetensors` and `cluster.json` (the encoder is saved apart).
+    ///
+    /// # Errors
+    /// [`Error::Torch`] / [`Error::Io`] / [`Error::Json`] if a file cannot be written.
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = dir.join("centroids.tmp.safetensors");
+        self.backbone().var_store().save(&tmp)?;
+        let path = dir.join(CENTROIDS_FILE);
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        self.write_meta(dir)
+    }
+
+    /// Loads a folder written by [`Dec::save`] around `encoder`.
+    ///
+    /// # Errors
+    /// [`Error::Incompatible`] when the encoder's latent size or input shape differs
+    /// from the saved ones, and those of reading the files.
+    pub fn load(dir: impl AsRef<Path>, encoder: E) -> Result<Self> {
+        let dir = dir.as_ref();
+        let meta = read_meta(dir)?;
+        if encoder.latent_dim() != meta.latent_dim || encoder.input_shape() != meta.input_shape {
+            return Err(Error::Incompatible {
+                path: dir.join(CLUSTER_JSON),
+                reason: format!(
+                    "saved for latent {} and {} images, the encoder has latent {} and takes {} images",
+                    meta.latent_dim,
+                    meta.input_shape,
+                    encoder.latent_dim(),
+                    encoder.input_shape()
+                ),
+            });
+        }
+        let dec = Dec::new(EncoderOnly::new(encoder), meta.params)?;
+        let path = dir.join(CENTROIDS_FILE);
+        let missing = load_variables(dec.backbone().var_store(), &path)?;
+        centroids_missing(path, &missing)?;
+        Ok(dec)
+    }
+}

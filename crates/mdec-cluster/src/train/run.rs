@@ -1,0 +1,548 @@
+//! The training loop of [`Dec`]: one struct holding a run's state.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use mdec_ae::{Optimizer, Scheduler, array_to_tensor, embed};
+use mdec_data::augment::{augment, batch_seed};
+use mdec_data::{Dataset, Order};
+use mdec_metrics::{Scores, evaluate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tch::{Kind, Tensor};
+
+use crate::backbone::Backbone;
+use crate::error::{Error, Result};
+use crate::kmeans::labels_to_vec;
+use crate::layer::{hard_assignment, target_distribution};
+use crate::loss::{balance_loss, kl_divergence, kmeans_loss, reconstruction_loss};
+use crate::params::CentroidInit;
+use crate::train::checkpoint::{self, CHECKPOINT_VERSION, CheckpointFiles, TrainState};
+use crate::train::report::{ClusterReport, IntervalRow, StopReason, TABLE_STEM, rows_to_frame};
+use crate::train::{Dec, check_shape, load_variables};
+
+/// A cluster holding more than this fraction of the data triggers a warning.
+const DOMINANT_FRACTION: f64 = 0.5;
+
+pub(crate) struct Run<'a, B: Backbone> {
+    dec: &'a mut Dec<B>,
+    data: &'a Dataset,
+    out_dir: Option<&'a Path>,
+    /// All images on the model's device, `[n, c, h, w]`.
+    xs_all: Tensor,
+    n: usize,
+    steps_per_epoch: usize,
+    total: usize,
+    has_decoder: bool,
+}
+
+/// Loss sums over an interval, kept on the device (read once per update).
+struct Sums {
+    total: Tensor,
+    rec: Option<Tensor>,
+    clu: Option<Tensor>,
+    bal: Option<Tensor>,
+    steps: usize,
+}
+
+impl Sums {
+    fn new() -> Self {
+        Self {
+            total: Tensor::zeros([], (Kind::Double, tch::Device::Cpu)),
+            rec: None,
+            clu: None,
+            bal: None,
+            steps: 0,
+        }
+    }
+
+    fn add(slot: &mut Option<Tensor>, value: &Tensor) {
+        let v = value.detach().to_kind(Kind::Double);
+        *slot = Some(match slot.take() {
+            Some(s) => s + v,
+            None => v,
+        });
+    }
+
+    fn mean(&self, slot: &Option<Tensor>) -> Result<Option<f64>> {
+        match slot {
+            Some(t) if self.steps > 0 => Ok(Some(t.f_double_value(&[])? / self.steps as f64)),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A copy of every variable, to restore after a non-finite loss.
+struct Snapshot(HashMap<String, Tensor>);
+
+impl Snapshot {
+    fn take(vs: &tch::nn::VarStore) -> Self {
+        Snapshot(
+            vs.variables()
+                .into_iter()
+                .map(|(name, t)| (name, t.detach().copy()))
+                .collect(),
+        )
+    }
+
+    fn restore(&self, vs: &tch::nn::VarStore) -> Result<()> {
+        tch::no_grad(|| {
+            for (name, var) in vs.variables() {
+                if let Some(saved) = self.0.get(&name) {
+                    let mut var = var.shallow_clone();
+                    var.f_copy_(saved)?;
+                }
+            }
+            Ok::<(), tch::TchError>(())
+        })?;
+        Ok(())
+    }
+}
+
+/// SplitMix64 finaliser: derives independent seeds from the run's seed.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// libtorch's seed at update `iteration` (noise and dropout until the next update).
+fn torch_seed(seed: u64, iteration: usize) -> i64 {
+    (mix(mix(seed) ^ iteration as u64) >> 1) as i64
+}
+
+impl<'a, B: Backbone> Run<'a, B> {
+    pub(crate) fn new(
+        dec: &'a mut Dec<B>,
+        data: &'a Dataset,
+        out_dir: Option<&'a Path>,
+    ) -> Result<Self> {
+        check_shape(&dec.backbone, data)?;
+        let n = data.len();
+        if n < dec.params.n_clusters {
+            return Err(Error::TooFewSamples {
+                n_samples: n,
+                n_clusters: dec.params.n_clusters,
+            });
+        }
+        let device = dec.backbone.device();
+        let xs_all = array_to_tensor(data.images())?.f_to_device(device)?;
+        let steps_per_epoch = n.div_ceil(dec.params.batch_size);
+        let total = match dec.params.max_epochs {
+            Some(epochs) => dec.params.max_iter.min(epochs * steps_per_epoch),
+            None => dec.params.max_iter,
+        };
+        let has_decoder = dec.backbone.autoencoder().is_some();
+        let (rec, _) = dec.params.objective.weights();
+        if !has_decoder && (rec > 0.0 || dec.params.schedule.reconstructs()) {
+            tracing::warn!(
+                objective = dec.params.objective.name(),
+                "the backbone has no decoder: the reconstruction term is dropped"
+            );
+        }
+        Ok(Self {
+            dec,
+            data,
+            out_dir,
+            xs_all,
+            n,
+            steps_per_epoch,
+            total,
+            has_decoder,
+        })
+    }
+
+    fn embed_all(&self) -> Tensor {
+        embed(
+            &self.dec.backbone,
+            &self.xs_all,
+            self.dec.params.eval_batch_size as i64,
+        )
+    }
+
+    /// Initialises the centroids from the embeddings of all images; returns the k-means
+    /// inertia (if k-means ran) and the initial assignment.
+    fn initialise(&self) -> Result<(Option<f64>, Vec<usize>)> {
+        let zs = self.embed_all(); // [n, d]
+        let params = &self.dec.params;
+        match params.init {
+            CentroidInit::KMeans => {
+                let km = params.kmeans().fit(&zs)?;
+                self.dec.layer.set_centroids(km.centroids())?;
+                tracing::info!(
+                    inertia = km.inertia(),
+                    n_iter = km.n_iter(),
+                    "k-means initialisation"
+                );
+                Ok((Some(km.inertia()), km.labels_vec()?))
+            }
+            CentroidInit::Random => {
+                let mut rng = ChaCha8Rng::seed_from_u64(mix(params.seed ^ 0x5EED));
+                let mut picked: Vec<i64> = Vec::with_capacity(params.n_clusters);
+                while picked.len() < params.n_clusters {
+                    let i = ((u128::from(rng.next_u64()) * self.n as u128) >> 64) as i64;
+                    if !picked.contains(&i) {
+                        picked.push(i);
+                    }
+                }
+                let idx = Tensor::from_slice(&picked).f_to_device(zs.device())?;
+                self.dec.layer.set_centroids(&zs.f_index_select(0, &idx)?)?;
+                let q = self.dec.soft_assign(&zs);
+                Ok((None, labels_to_vec(&hard_assignment(&q))?))
+            }
+        }
+    }
+
+    fn scores(&self, labels: &[usize]) -> Result<Option<Scores>> {
+        match self.data.labels() {
+            Some(truth) => Ok(Some(evaluate(truth, labels)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// One training batch: the target images `[b, c, h, w]` on the device (augmented
+    /// when configured), the network input (the target plus corruption: the augment
+    /// config's masking / noise and DCRA's Gaussian noise σ) and the indices `[b]`.
+    ///
+    /// Random draws come from generators seeded by (seed, epoch, batch) on the host, never
+    /// from libtorch's global generator, so runs repeat exactly whatever else runs in the
+    /// process.
+    fn batch(&self, indices: &[usize], epoch: usize, b: usize) -> Result<(Tensor, Tensor, Tensor)> {
+        let params = &self.dec.params;
+        let device = self.xs_all.device();
+        let idx: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
+        let idx = Tensor::from_slice(&idx).f_to_device(device)?;
+        let mut corruption = params.augment.corruption();
+        let sigma = params.objective.input_noise();
+        if sigma > 0.0 {
+            corruption.noise_std = sigma as f32;
+        }
+        let seed = batch_seed(params.seed, epoch as u64, b as u64);
+        if !params.augments() && corruption.is_identity() {
+            let target = self.xs_all.f_index_select(0, &idx)?;
+            return Ok((target.shallow_clone(), target, idx));
+        }
+        let mut host = self.data.gather(indices); // [b, c, h, w]
+        if params.augments() {
+            augment(host.view_mut(), &params.augment.clean(), seed)?;
+        }
+        let target = array_to_tensor(&host)?.f_to_device(device)?;
+        let input = if corruption.is_identity() {
+            target.shallow_clone()
+        } else {
+            augment(host.view_mut(), &corruption, mix(seed))?;
+            array_to_tensor(&host)?.f_to_device(device)?
+        };
+        Ok((target, input, idx))
+    }
+
+    pub(crate) fn run(self, resume: Option<CheckpointFiles>) -> Result<ClusterReport> {
+        let started = Instant::now();
+        let params = self.dec.params.clone();
+        let vs_snapshot = |dec: &Dec<B>| Snapshot::take(dec.backbone.var_store());
+        let epochs_total = self.total.div_ceil(self.steps_per_epoch).max(1);
+        let mut scheduler = Scheduler::new(
+            params.lr_schedule,
+            params.lr,
+            epochs_total,
+            self.steps_per_epoch,
+        );
+        let clustering_start = params.schedule.clustering_start();
+        tch::manual_seed(torch_seed(params.seed, usize::MAX));
+
+        let (mut optimizer, mut state, resumed_from) = match resume {
+            Some(files) => {
+                let state = files.state;
+                if state.n_samples != self.n || state.params.n_clusters != params.n_clusters {
+                    return Err(Error::Incompatible {
+                        path: files.weights,
+                        reason: format!(
+                            "checkpoint of {} samples and {} clusters, data of {} samples and {} clusters",
+                            state.n_samples, state.params.n_clusters, self.n, params.n_clusters
+                        ),
+                    });
+                }
+                let missing = load_variables(self.dec.backbone.var_store(), &files.weights)?;
+                if !missing.is_empty() {
+                    return Err(Error::Incompatible {
+                        path: files.weights,
+                        reason: format!("variables missing from the checkpoint: {missing:?}"),
+                    });
+                }
+                let mut optimizer = Optimizer::new(
+                    self.dec.backbone.var_store(),
+                    params.optimizer,
+                    params.lr,
+                    0.0,
+                );
+                optimizer.load_state(&files.optimizer, state.optimizer_steps)?;
+                scheduler.set_state(state.scheduler);
+                let from = state.iteration;
+                tracing::info!(iteration = from, "resuming clustering");
+                (optimizer, state, Some(from))
+            }
+            None => {
+                let optimizer = Optimizer::new(
+                    self.dec.backbone.var_store(),
+                    params.optimizer,
+                    params.lr,
+                    0.0,
+                );
+                let mut state = TrainState {
+                    format_version: CHECKPOINT_VERSION,
+                    iteration: 0,
+                    last_labels: Vec::new(),
+                    rows: Vec::new(),
+                    kmeans_inertia: None,
+                    init_scores: None,
+                    initialised: false,
+                    optimizer_steps: 0,
+                    scheduler: scheduler.state(),
+                    n_samples: self.n,
+                    params: params.clone().into_inner(),
+                };
+                if clustering_start == 0 {
+                    let (inertia, labels) = self.initialise()?;
+                    state.kmeans_inertia = inertia;
+                    state.init_scores = self.scores(&labels)?;
+                    state.initialised = true;
+                }
+                (optimizer, state, None)
+            }
+        };
+
+        let mut snapshot = vs_snapshot(self.dec);
+        let mut sums = Sums::new();
+        let mut p_all: Option<Tensor> = None; // [n, k]
+        let mut order: Option<(usize, Vec<usize>)> = None;
+        let mut table = None;
+        let mut checkpoint_dir = self.out_dir.and_then(checkpoint::latest_checkpoint);
+        let mut skip_update_at = resumed_from;
+        let mut last_lr = optimizer.lr();
+        let bs = params.batch_size;
+        let k = params.n_clusters;
+
+        let stop = loop {
+            let it = state.iteration;
+            if it == clustering_start && clustering_start > 0 && !state.initialised {
+                let (inertia, labels) = self.initialise()?;
+                state.kmeans_inertia = inertia;
+                state.init_scores = self.scores(&labels)?;
+                state.initialised = true;
+                state.last_labels = labels.iter().map(|&l| l as u32).collect();
+            }
+            let clustering = it >= clustering_start;
+            let (w_rec, w_clu) = params.schedule.weights(&params.objective, it);
+            let w_rec = if self.has_decoder { w_rec } else { 0.0 };
+
+            if it % params.update_interval == 0 || it >= self.total {
+                tch::manual_seed(torch_seed(params.seed, it));
+                let resumed_here = skip_update_at == Some(it);
+                skip_update_at = None;
+                // Non-finite losses since the last update: restore it and stop.
+                let mean_total = sums.mean(&Some(sums.total.shallow_clone()))?;
+                if let Some(loss) = mean_total
+                    && !loss.is_finite()
+                {
+                    tracing::warn!(
+                        iteration = it,
+                        loss,
+                        "non-finite loss: restoring the last update and stopping"
+                    );
+                    snapshot.restore(self.dec.backbone.var_store())?;
+                    break StopReason::NonFiniteLoss { iteration: it };
+                }
+                let zs_all = self.embed_all(); // [n, d]
+                if clustering
+                    && it > clustering_start
+                    && params.objective.uses_lloyd()
+                    && !resumed_here
+                {
+                    for _ in 0..params.lloyd_steps {
+                        let (centroids, _) =
+                            crate::kmeans::lloyd_step(&zs_all, self.dec.layer.centroids())?;
+                        self.dec.layer.set_centroids(&centroids)?;
+                    }
+                }
+                let q_all = self.dec.soft_assign(&zs_all); // [n, k]
+                p_all = Some(target_distribution(&q_all)); // [n, k], detached
+                if !resumed_here {
+                    let labels = labels_to_vec(&hard_assignment(&q_all))?;
+                    let delta = (state.last_labels.len() == labels.len()).then(|| {
+                        let changed = labels
+                            .iter()
+                            .zip(&state.last_labels)
+                            .filter(|(a, b)| **a != **b as usize)
+                            .count();
+                        changed as f64 / labels.len() as f64
+                    });
+                    let mut sizes = vec![0usize; k];
+                    for &l in &labels {
+                        sizes[l.min(k - 1)] += 1;
+                    }
+                    self.warn_sizes(it, &sizes);
+                    let row = IntervalRow {
+                        iteration: it,
+                        epoch: it as f64 / self.steps_per_epoch as f64,
+                        loss: mean_total,
+                        loss_reconstruction: sums.mean(&sums.rec)?,
+                        loss_clustering: sums.mean(&sums.clu)?,
+                        loss_balance: sums.mean(&sums.bal)?,
+                        weight_reconstruction: w_rec,
+                        weight_clustering: w_clu,
+                        lr: last_lr,
+                        delta_label: delta,
+                        cluster_sizes: sizes,
+                        scores: self.scores(&labels)?,
+                        seconds: started.elapsed().as_secs_f64(),
+                    };
+                    tracing::info!(
+                        iteration = it,
+                        loss = ?row.loss,
+                        delta_label = ?row.delta_label,
+                        acc = ?row.scores.map(|s| s.acc),
+                        "cluster update"
+                    );
+                    if let (mdec_ae::LrSchedule::ReduceOnPlateau { .. }, Some(loss)) =
+                        (params.lr_schedule, mean_total)
+                    {
+                        scheduler.end_epoch(loss);
+                    }
+                    state.rows.push(row);
+                    state.last_labels = labels.iter().map(|&l| l as u32).collect();
+                    state.optimizer_steps = optimizer.steps();
+                    state.scheduler = scheduler.state();
+                    snapshot = vs_snapshot(self.dec);
+                    if let Some(out) = self.out_dir {
+                        let mut frame = rows_to_frame(&state.rows)?;
+                        table = Some(mdec_data::table::write_table(&mut frame, out, TABLE_STEM)?);
+                        let vs = self.dec.backbone.var_store();
+                        checkpoint_dir = Some(checkpoint::write(
+                            out,
+                            &state,
+                            |path| vs.save(path).map_err(Error::from),
+                            |path| optimizer.save_state(path).map_err(Error::from),
+                        )?);
+                    }
+                    sums = Sums::new();
+                    let converged = clustering
+                        && it > clustering_start
+                        && delta.is_some_and(|d| d < params.tol);
+                    if converged {
+                        break StopReason::Converged {
+                            delta_label: delta.unwrap_or(0.0),
+                        };
+                    }
+                }
+                if it >= self.total {
+                    break StopReason::Budget;
+                }
+            }
+
+            // One batch.
+            let epoch = it / self.steps_per_epoch;
+            let b = it % self.steps_per_epoch;
+            if order.as_ref().is_none_or(|(e, _)| *e != epoch) {
+                let batches = mdec_data::Batches::new(
+                    self.n,
+                    bs,
+                    Order::Shuffled {
+                        seed: params.seed,
+                        epoch: epoch as u64,
+                    },
+                )?;
+                order = Some((epoch, batches.order().to_vec()));
+            }
+            let indices: Vec<usize> = match &order {
+                Some((_, o)) => o[b * bs..((b + 1) * bs).min(self.n)].to_vec(),
+                None => Vec::new(),
+            };
+            let (target, input, idx) = self.batch(&indices, epoch, b)?;
+            let lr = scheduler.lr(epoch, b);
+            optimizer.set_lr(lr);
+            last_lr = lr;
+
+            let zs = self.dec.backbone.encode(&input, true); // [b, d]
+            let mut terms: Vec<Tensor> = Vec::with_capacity(3);
+            if w_rec > 0.0
+                && let Some(ae) = self.dec.backbone.autoencoder()
+            {
+                let rec = reconstruction_loss(&ae.decode(&zs, true), &target);
+                Sums::add(&mut sums.rec, &rec);
+                terms.push(&rec * w_rec);
+            }
+            if clustering && w_clu > 0.0 {
+                let clu = if params.objective.uses_lloyd() {
+                    kmeans_loss(&zs, self.dec.layer.centroids()).0
+                } else {
+                    let p = match &p_all {
+                        Some(p) => p.f_index_select(0, &idx)?, // [b, k]
+                        None => self.dec.soft_assign(&zs),
+                    };
+                    kl_divergence(&p, &self.dec.layer.log_soft_assign(&zs))
+                };
+                Sums::add(&mut sums.clu, &clu);
+                terms.push(&clu * w_clu);
+            }
+            if clustering && params.balance > 0.0 {
+                let bal = balance_loss(&self.dec.layer.soft_assign(&zs));
+                Sums::add(&mut sums.bal, &bal);
+                terms.push(&bal * params.balance);
+            }
+            let total = if terms.is_empty() {
+                Tensor::zeros([], (Kind::Float, zs.device()))
+            } else {
+                Tensor::stack(&terms, 0).sum(Kind::Float)
+            };
+            sums.total = &sums.total
+                + total
+                    .detach()
+                    .to_kind(Kind::Double)
+                    .to_device(tch::Device::Cpu);
+            sums.steps += 1;
+            if total.requires_grad() {
+                optimizer.backward_step(&total);
+            }
+            state.iteration += 1;
+        };
+
+        let labels = match state.last_labels.is_empty() {
+            true => Vec::new(),
+            false => state.last_labels.iter().map(|&l| l as usize).collect(),
+        };
+        let scores = state.rows.last().and_then(|r| r.scores);
+        Ok(ClusterReport {
+            iterations: state.iteration,
+            resumed_from,
+            stop,
+            kmeans_inertia: state.kmeans_inertia,
+            init_scores: state.init_scores,
+            scores,
+            labels,
+            reconstruction: self.has_decoder,
+            seconds: started.elapsed().as_secs_f64(),
+            table,
+            checkpoint: checkpoint_dir,
+            rows: state.rows,
+        })
+    }
+
+    fn warn_sizes(&self, iteration: usize, sizes: &[usize]) {
+        let empty: Vec<usize> = (0..sizes.len()).filter(|&j| sizes[j] == 0).collect();
+        if !empty.is_empty() {
+            tracing::warn!(iteration, clusters = ?empty, "empty clusters");
+        }
+        if let Some((j, &size)) = sizes.iter().enumerate().max_by_key(|(_, s)| **s)
+            && size as f64 > DOMINANT_FRACTION * self.n as f64
+        {
+            tracing::warn!(
+                iteration,
+                cluster = j,
+                fraction = size as f64 / self.n as f64,
+                "one cluster holds over half of the data"
+            );
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Small seeded synthetic data for the tests: blobs and tiny images of known classes.
+
+#![allow(dead_code)]
+
+use mdec_ae::{AeConfig, AeModel, Arch, DenseConfig};
+use mdec_data::Dataset;
+use ndarray::Array4;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tch::{Device, Kind, Tensor};
+
+/// `per` points around each of `centres` (`[k, d]`) with standard deviation `std`, in
+/// class order; returns the points `[k·per, d]` and their classes.
+pub fn blobs(centres: &[&[f32]], per: i64, std: f64, seed: i64) -> (Tensor, Vec<usize>) {
+    tch::manual_seed(seed);
+    let k = centres.len() as i64;
+    let d = centres[0].len() as i64;
+    let flat: Vec<f32> = centres.iter().flat_map(|c| c.iter().copied()).collect();
+    let mu = Tensor::from_slice(&flat).view([k, 1, d]);
+    let xs = (Tensor::randn([k, per, d], (Kind::Float, Device::Cpu)) * std + mu).view([k * per, d]);
+    let labels = (0..(k * per) as usize).map(|i| i / per as usize).collect();
+    (xs, labels)
+}
+
+fn uniform(rng: &mut ChaCha8Rng) -> f32 {
+    (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32
+}
+
+/// `n` images of 1×8×8 in three classes (a horizontal bar, a vertical bar, a 3×3
+/// square), the bars shifted by up to one pixel along their length, scaled by an
+/// intensity in [0.6, 1] and with uniform noise of ±0.05, clamped to [0, 1]. Labels are
+/// `i % 3`.
+pub fn three_class_images(n: usize, seed: u64) -> anyhow::Result<Dataset> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut images = Array4::<f32>::zeros((n, 1, 8, 8));
+    for i in 0..n {
+        let shift = (rng.next_u64() % 3) as i64 - 1;
+        let (dy, dx) = match i % 3 {
+            0 => (0, shift),
+            1 => (shift, 0),
+            _ => (0, 0),
+        };
+        let intensity = 0.6 + 0.4 * uniform(&mut rng);
+        for y in 0..8i64 {
+            for x in 0..8i64 {
+                let (yy, xx) = (y - dy, x - dx);
+                let on = match i % 3 {
+                    0 => (2..4).contains(&yy) && (1..7).contains(&xx),
+                    1 => (1..7).contains(&yy) && (5..7).contains(&xx),
+                    _ => (4..7).contains(&yy) && (1..4).contains(&xx),
+                };
+                let noise = 0.1 * uniform(&mut rng) - 0.05;
+                let v = if on { intensity } else { 0.0 } + noise;
+                images[[i, 0, y as usize, x as usize]] = v.clamp(0.0, 1.0);
+            }
+        }
+    }
+    Ok(Dataset::new(images).with_labels((0..n).map(|i| i % 3).collect())?)
+}
+
+/// A small dense autoencoder `64–32–latent` for 1×8×8 images, seeded.
+pub fn small_ae(latent: i64, seed: u64) -> anyhow::Result<AeModel> {
+    let config = AeConfig {
+        arch: Arch::Dense(DenseConfig { hidden: vec![32] }),
+        latent_dim: latent,
+        ..AeConfig::default()
+    };
+    Ok(AeModel::with_seed(
+        config,
+        mdec_data::ImageShape::new(1, 8, 8),
+        Device::Cpu,
+        seed,
+    )?)
+}
+
+/// Every variable of the model, copied.
+pub fn weights(model: &AeModel) -> Vec<(String, Tensor)> {
+    let mut v: Vec<(String, Tensor)> = model
+        .var_store()
+        .variables()
+        .into_iter()
+        .map(|(n, t)| (n, t.detach().copy()))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+/// Largest absolute difference between two tensors.
+pub fn max_diff(a: &Tensor, b: &Tensor) -> f64 {
+    (a - b).abs().max().double_value(&[])
+}

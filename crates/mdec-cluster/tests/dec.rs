@@ -1,0 +1,415 @@
+//! The clustering stage on tiny generated images: gradients, objectives, stopping,
+//! seeds, resume, NaN handling, outputs and save / load.
+
+mod common;
+
+use mdec_ae::{AeModel, Autoencoder, Encoder, PretrainParams, pretrain};
+use mdec_cluster::{
+    CentroidInit, Dec, DecParams, EncoderOnly, LossSchedule, Objective, StopReason,
+    embeddings_frame, loss, target_distribution,
+};
+use mdec_data::Dataset;
+use tch::{Kind, Tensor};
+
+/// A short pretraining of the small autoencoder on `data`.
+fn pretrained(data: &Dataset, latent: i64, seed: u64, epochs: usize) -> anyhow::Result<AeModel> {
+    let mut model = common::small_ae(latent, seed)?;
+    let params = PretrainParams::new()
+        .epochs(epochs)
+        .batch_size(16)
+        .lr(3e-3)
+        .seed(seed)
+        .progress(false)
+        .checkpoint_every(0)
+        .check()?;
+    let out = tempfile::tempdir()?;
+    pretrain(&mut model, data, None, &params, out.path())?;
+    Ok(model)
+}
+
+fn quick(objective: Objective) -> DecParams {
+    DecParams::new(3)
+        .objective(objective)
+        .batch_size(16)
+        .update_interval(5)
+        .max_iter(20)
+        .kmeans_n_init(3)
+        .tol(0.0)
+        .seed(5)
+}
+
+/// Whether any variable whose name starts with `prefix` differs between the two sets
+/// (matched by name).
+fn changed(before: &[(String, Tensor)], after: &[(String, Tensor)], prefix: &str) -> bool {
+    before
+        .iter()
+        .filter(|(name, _)| name.starts_with(prefix))
+        .any(|(name, b)| {
+            after
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_none_or(|(_, a)| common::max_diff(b, a) > 0.0)
+        })
+}
+
+#[test]
+fn kl_gradient_reaches_encoder_and_centroids() -> anyhow::Result<()> {
+    let data = common::three_class_images(30, 1)?;
+    let model = common::small_ae(3, 1)?;
+    let dec = Dec::new(model, DecParams::new(3).check()?)?;
+    tch::manual_seed(0);
+    dec.layer()
+        .set_centroids(&Tensor::randn([3, 3], (Kind::Float, tch::Device::Cpu)))?;
+    let xs = mdec_ae::array_to_tensor(data.images())?;
+    let zs = dec.backbone().encode(&xs, true); // [30, 3]
+    let p = target_distribution(&dec.layer().soft_assign(&zs));
+    let kl = loss::kl_divergence(&p, &dec.layer().log_soft_assign(&zs));
+    kl.backward();
+    let vars = dec.backbone().var_store().variables();
+    let grad_norm = |name: &str| {
+        let g = vars[name].grad();
+        if g.defined() {
+            g.abs().sum(Kind::Double).double_value(&[])
+        } else {
+            0.0
+        }
+    };
+    assert!(grad_norm("cluster.centroids") > 0.0);
+    let encoder_grads: f64 = vars
+        .keys()
+        .filter(|n| n.starts_with("encoder."))
+        .map(|n| grad_norm(n))
+        .sum();
+    assert!(encoder_grads > 0.0);
+    let decoder_grads: f64 = vars
+        .keys()
+        .filter(|n| n.starts_with("decoder."))
+        .map(|n| grad_norm(n))
+        .sum();
+    assert_eq!(decoder_grads, 0.0);
+    Ok(())
+}
+
+#[test]
+fn dec_drops_the_decoder_and_idec_keeps_it() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 2)?;
+    for (objective, decoder_moves) in [(Objective::Dec, false), (Objective::idec(), true)] {
+        let model = common::small_ae(3, 2)?;
+        let mut dec = Dec::new(model, quick(objective).check()?)?;
+        // The k-means initialisation the run will start from (same seed, same data).
+        let initial = dec.params().kmeans().fit(&dec.embed_tensor(&data)?)?;
+        let before = common::weights(dec.backbone());
+        let report = dec.fit(&data, None)?;
+        assert!(
+            common::max_diff(initial.centroids(), dec.layer().centroids()) > 0.0,
+            "{objective:?}"
+        );
+        assert!(report.reconstruction);
+        let after = common::weights(dec.backbone());
+        assert!(changed(&before, &after, "encoder."), "{objective:?}");
+        assert_eq!(
+            changed(&before, &after, "decoder."),
+            decoder_moves,
+            "{objective:?}"
+        );
+        let row = &report.rows[1];
+        assert_eq!(row.loss_reconstruction.is_some(), decoder_moves);
+        assert!(
+            row.loss_clustering
+                .is_some_and(|l| l.is_finite() && l >= 0.0)
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn dcra_moves_centroids_by_lloyd_steps() -> anyhow::Result<()> {
+    let data = common::three_class_images(60, 3)?;
+    let model = pretrained(&data, 3, 3, 15)?;
+    let params = quick(Objective::dcra())
+        .lr(1e-4)
+        .optimizer(mdec_ae::OptimizerKind::adam());
+    let mut dec = Dec::new(model, params.check()?)?;
+    assert!(!dec.layer().trainable());
+    let report = dec.fit(&data, None)?;
+    assert_eq!(report.stop, StopReason::Budget);
+    assert!(
+        report
+            .rows
+            .iter()
+            .skip(1)
+            .all(|r| r.loss_reconstruction.is_some() && r.loss_clustering.is_some())
+    );
+    // After the last Lloyd step each centroid is the mean of its cluster's embeddings.
+    let zs = dec.embed_tensor(&data)?; // [60, 3]
+    let labels = dec.predict_labels(&data)?;
+    for j in 0..3 {
+        let members: Vec<i64> = (0..60)
+            .filter(|&i| labels[i] == j)
+            .map(|i| i as i64)
+            .collect();
+        assert!(!members.is_empty());
+        let mean = zs.index_select(0, &Tensor::from_slice(&members)).mean_dim(
+            Some([0i64].as_slice()),
+            false,
+            None,
+        );
+        let centroid = dec.layer().centroids().get(j as i64);
+        assert!(common::max_diff(&mean, &centroid) < 1e-4, "cluster {j}");
+    }
+    Ok(())
+}
+
+#[test]
+fn tolerance_stops_the_run() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 4)?;
+    let mut dec = Dec::new(
+        common::small_ae(3, 4)?,
+        quick(Objective::Dec).tol(1.0).max_iter(100).check()?,
+    )?;
+    let report = dec.fit(&data, None)?;
+    assert!(matches!(report.stop, StopReason::Converged { delta_label } if delta_label < 1.0));
+    assert_eq!(report.iterations, 5, "stops at the second update");
+    let mut full = Dec::new(
+        common::small_ae(3, 4)?,
+        quick(Objective::Dec).tol(0.0).check()?,
+    )?;
+    let report = full.fit(&data, None)?;
+    assert_eq!((report.stop, report.iterations), (StopReason::Budget, 20));
+    assert_eq!(report.rows.len(), 5);
+    Ok(())
+}
+
+#[test]
+fn a_seed_repeats_a_cpu_run_exactly() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 5)?;
+    let run = || -> anyhow::Result<(Vec<usize>, Vec<Option<f64>>, Tensor)> {
+        let params = quick(Objective::idec()).augment(mdec_data::AugmentConfig {
+            rotation: 10.0,
+            ..Default::default()
+        });
+        let mut dec = Dec::new(common::small_ae(3, 6)?, params.check()?)?;
+        let report = dec.fit(&data, None)?;
+        let losses = report.rows.iter().map(|r| r.loss).collect();
+        Ok((
+            report.labels,
+            losses,
+            dec.layer().centroids().detach().copy(),
+        ))
+    };
+    let (labels_a, losses_a, centroids_a) = run()?;
+    let (labels_b, losses_b, centroids_b) = run()?;
+    assert_eq!(labels_a, labels_b);
+    assert_eq!(losses_a, losses_b);
+    assert_eq!(common::max_diff(&centroids_a, &centroids_b), 0.0);
+    Ok(())
+}
+
+#[test]
+fn resuming_continues_exactly_and_writes_the_table() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 6)?;
+    let out = tempfile::tempdir()?;
+    let params = |max_iter| {
+        quick(Objective::dcra())
+            .max_iter(max_iter)
+            .lr(1e-3)
+            .optimizer(mdec_ae::OptimizerKind::adam())
+    };
+    // Uninterrupted: 30 iterations.
+    let mut whole = Dec::new(common::small_ae(3, 7)?, params(30).check()?)?;
+    let full = whole.fit(&data, None)?;
+    // Interrupted at 15, resumed to 30 on a freshly built model.
+    let mut first = Dec::new(common::small_ae(3, 7)?, params(15).check()?)?;
+    first.fit(&data, Some(out.path()))?;
+    assert!(
+        out.path().join("cluster.csv").is_file() && out.path().join("cluster.parquet").is_file()
+    );
+    assert!(mdec_cluster::latest_checkpoint(out.path()).is_some());
+    let mut second = Dec::new(common::small_ae(3, 99)?, params(30).check()?)?;
+    let resumed = second.fit_or_resume(&data, out.path())?;
+    assert_eq!(resumed.resumed_from, Some(15));
+    assert_eq!(resumed.labels, full.labels);
+    assert_eq!(resumed.rows.len(), full.rows.len());
+    for (a, b) in resumed.rows.iter().zip(&full.rows) {
+        assert_eq!(
+            (a.iteration, a.loss, a.delta_label),
+            (b.iteration, b.loss, b.delta_label)
+        );
+    }
+    assert_eq!(
+        common::max_diff(second.layer().centroids(), whole.layer().centroids()),
+        0.0
+    );
+    let table = mdec_data::table::read_table(&out.path().join("cluster.parquet"))?;
+    assert_eq!(table.height(), full.rows.len());
+    for column in [
+        "iteration",
+        "epoch",
+        "loss_reconstruction",
+        "loss_clustering",
+        "lr",
+        "delta_label",
+        "size_2",
+        "acc",
+        "nmi",
+        "ari",
+    ] {
+        assert!(table.column(column).is_ok(), "{column}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_non_finite_loss_stops_and_keeps_the_last_good_weights() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 7)?;
+    let params = quick(Objective::idec()).lr(1e30).max_iter(40);
+    let mut dec = Dec::new(common::small_ae(3, 8)?, params.check()?)?;
+    let report = dec.fit(&data, None)?;
+    assert!(
+        matches!(report.stop, StopReason::NonFiniteLoss { .. }),
+        "{:?}",
+        report.stop
+    );
+    for (name, t) in dec.backbone().var_store().variables() {
+        assert_eq!(t.isfinite().all().int64_value(&[]), 1, "{name}");
+    }
+    Ok(())
+}
+
+#[test]
+fn clustering_three_class_images_reaches_095() -> anyhow::Result<()> {
+    let data = common::three_class_images(150, 8)?;
+    let model = pretrained(&data, 3, 8, 30)?;
+    let params = DecParams::new(3)
+        .objective(Objective::idec())
+        .optimizer(mdec_ae::OptimizerKind::adam())
+        .lr(1e-3)
+        .batch_size(32)
+        .update_interval(10)
+        .max_iter(150)
+        .kmeans_n_init(10)
+        .seed(8);
+    let mut dec = Dec::new(model, params.check()?)?;
+    let report = dec.fit(&data, None)?;
+    let scores = report
+        .scores
+        .ok_or_else(|| anyhow::anyhow!("labels are known"))?;
+    assert!(
+        scores.acc >= 0.95,
+        "{scores} (init {:?})",
+        report.init_scores
+    );
+    Ok(())
+}
+
+#[test]
+fn schedules_and_balance_weight_the_terms() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 9)?;
+    let params = quick(Objective::Dec)
+        .schedule(LossSchedule::PretrainThenFinetune {
+            pretrain_iterations: 10,
+        })
+        .balance(0.5);
+    let mut dec = Dec::new(common::small_ae(3, 9)?, params.check()?)?;
+    let report = dec.fit(&data, None)?;
+    let weights: Vec<(f64, f64)> = report
+        .rows
+        .iter()
+        .map(|r| (r.weight_reconstruction, r.weight_clustering))
+        .collect();
+    assert_eq!(
+        weights,
+        vec![(1.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0)]
+    );
+    assert!(report.kmeans_inertia.is_some());
+    assert!(report.rows[1].loss_clustering.is_none() && report.rows[3].loss_balance.is_some());
+    let ramp = quick(Objective::Dec).schedule(LossSchedule::Ramp { iterations: 20 });
+    let mut dec = Dec::new(common::small_ae(3, 9)?, ramp.check()?)?;
+    let report = dec.fit(&data, None)?;
+    assert_eq!(report.rows[2].weight_clustering, 0.5);
+    Ok(())
+}
+
+#[test]
+fn random_centroids_and_encoder_only_backbones_run() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 10)?;
+    let frozen = EncoderOnly::new(common::small_ae(3, 10)?);
+    let before = common::weights(frozen.encoder());
+    let params = quick(Objective::idec()).init(CentroidInit::Random);
+    let mut dec = Dec::new(frozen, params.check()?)?;
+    let report = dec.fit(&data, None)?;
+    assert!(!report.reconstruction);
+    assert!(report.kmeans_inertia.is_none());
+    assert!(report.rows.iter().all(|r| r.loss_reconstruction.is_none()));
+    assert!(!changed(
+        &before,
+        &common::weights(dec.backbone().encoder()),
+        "encoder."
+    ));
+    let dir = tempfile::tempdir()?;
+    dec.save(dir.path())?;
+    let encoder = dec.into_backbone().into_inner();
+    let reloaded = Dec::<EncoderOnly<AeModel>>::load(dir.path(), encoder)?;
+    assert_eq!(reloaded.predict_labels(&data)?, report.labels);
+    Ok(())
+}
+
+#[test]
+fn a_saved_model_reloads_to_the_same_assignments() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 11)?;
+    let mut dec = Dec::new(common::small_ae(3, 11)?, quick(Objective::idec()).check()?)?;
+    dec.fit(&data, None)?;
+    let dir = tempfile::tempdir()?;
+    dec.save(dir.path())?;
+    for file in ["model.safetensors", "model.json", "cluster.json"] {
+        assert!(dir.path().join(file).is_file(), "{file}");
+    }
+    let loaded = Dec::<AeModel>::load(dir.path(), tch::Device::Cpu)?;
+    assert_eq!(loaded.params(), dec.params());
+    let (a, b) = (dec.predict(&data)?, loaded.predict(&data)?);
+    assert_eq!(a.cluster, b.cluster);
+    assert_eq!(a.q, b.q);
+    let frame = b.to_frame(data.names(), data.labels())?;
+    assert_eq!(frame.shape(), (45, 1 + 1 + 1 + 1 + 3));
+    let zs = loaded.embeddings(&data)?;
+    assert_eq!(embeddings_frame(&zs, None)?.shape(), (45, 4));
+    // The autoencoder half still decodes.
+    let xs = mdec_ae::array_to_tensor(data.images())?;
+    assert_eq!(
+        loaded
+            .backbone()
+            .decode(&loaded.backbone().encode(&xs, false), false)
+            .size(),
+        [45, 1, 8, 8]
+    );
+    Ok(())
+}
+
+#[test]
+fn shape_and_size_errors() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 12)?;
+    let mut wrong = Dec::new(
+        AeModel::new(
+            mdec_ae::AeConfig::dense(3),
+            mdec_data::ImageShape::new(1, 4, 4),
+            tch::Device::Cpu,
+        )?,
+        quick(Objective::Dec).check()?,
+    )?;
+    assert!(matches!(
+        wrong.fit(&data, None),
+        Err(mdec_cluster::Error::ShapeMismatch { .. })
+    ));
+    let mut dec = Dec::new(common::small_ae(3, 12)?, quick(Objective::Dec).check()?)?;
+    let two = data.select(&[0, 1]);
+    assert!(matches!(
+        dec.fit(&two, None),
+        Err(mdec_cluster::Error::TooFewSamples { .. })
+    ));
+    let empty = tempfile::tempdir()?;
+    assert!(matches!(
+        dec.resume(&data, empty.path()),
+        Err(mdec_cluster::Error::NoCheckpoint { .. })
+    ));
+    Ok(())
+}
