@@ -13,6 +13,9 @@
 //! Link arguments apply to the package's own binaries, tests, examples and benches only, which
 //! is why each package that runs libtorch code names this script.
 
+// Build scripts talk to cargo through stdout.
+#![allow(clippy::print_stdout)]
+
 use std::path::Path;
 
 fn main() {
