@@ -60,7 +60,6 @@ pub mod noise;
 pub mod optim;
 pub mod pretrain;
 pub mod schedule;
-mod table;
 
 pub use config::{
     Activation, AeConfig, AeConfigError, Arch, DcecConfig, DenseConfig, MdecConfig,

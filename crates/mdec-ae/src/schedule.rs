@@ -82,33 +82,49 @@ impl LrSchedule {
 
     /// A reason the schedule is invalid, if any.
     pub(crate) fn problem(&self) -> Option<String> {
-        match *self {
-            LrSchedule::Constant => None,
-            LrSchedule::Step { step_size, gamma } => (step_size == 0
-                || !(gamma > 0.0 && gamma <= 1.0))
-                .then(|| format!("step: step_size {step_size} must be >= 1 and gamma {gamma} in (0, 1]")),
-            LrSchedule::Cosine { min_lr } => {
-                (!(min_lr >= 0.0 && min_lr.is_finite())).then(|| format!("cosine: min_lr {min_lr} must be >= 0"))
-            }
-            LrSchedule::CosineWarmRestarts { t0, t_mult, min_lr } => {
-                (t0 == 0 || t_mult == 0 || !(min_lr >= 0.0)).then(|| {
-                    format!("cosine-warm-restarts: t0 {t0} and t_mult {t_mult} must be >= 1, min_lr {min_lr} >= 0")
-                })
-            }
+        // Written so that NaN fails every check.
+        let nonneg = |x: f64| x.is_finite() && x >= 0.0;
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        let open_unit = |x: f64| x > 0.0 && x < 1.0;
+        let (ok, what) = match *self {
+            LrSchedule::Constant => (true, String::new()),
+            LrSchedule::Step { step_size, gamma } => (
+                step_size >= 1 && gamma > 0.0 && gamma <= 1.0,
+                format!("step: step_size {step_size} must be >= 1 and gamma {gamma} in (0, 1]"),
+            ),
+            LrSchedule::Cosine { min_lr } => (
+                nonneg(min_lr),
+                format!("cosine: min_lr {min_lr} must be >= 0"),
+            ),
+            LrSchedule::CosineWarmRestarts { t0, t_mult, min_lr } => (
+                t0 >= 1 && t_mult >= 1 && nonneg(min_lr),
+                format!(
+                    "cosine-warm-restarts: t0 {t0} and t_mult {t_mult} must be >= 1, min_lr {min_lr} >= 0"
+                ),
+            ),
             LrSchedule::OneCycle {
                 pct_start,
                 div_factor,
                 final_div_factor,
-            } => (!(pct_start > 0.0 && pct_start < 1.0) || !(div_factor > 0.0) || !(final_div_factor > 0.0))
-                .then(|| format!("one-cycle: pct_start {pct_start} must be in (0, 1), div factors > 0")),
+            } => (
+                open_unit(pct_start) && positive(div_factor) && positive(final_div_factor),
+                format!(
+                    "one-cycle: pct_start {pct_start} must be in (0, 1), div_factor {div_factor} and final_div_factor {final_div_factor} > 0"
+                ),
+            ),
             LrSchedule::ReduceOnPlateau {
                 factor,
                 threshold,
                 min_lr,
                 ..
-            } => (!(factor > 0.0 && factor < 1.0) || !(threshold >= 0.0) || !(min_lr >= 0.0))
-                .then(|| format!("reduce-on-plateau: factor {factor} must be in (0, 1), threshold and min_lr >= 0")),
-        }
+            } => (
+                open_unit(factor) && nonneg(threshold) && nonneg(min_lr),
+                format!(
+                    "reduce-on-plateau: factor {factor} must be in (0, 1), threshold {threshold} and min_lr {min_lr} >= 0"
+                ),
+            ),
+        };
+        (!ok).then_some(what)
     }
 }
 

@@ -365,10 +365,8 @@ mod tests {
         assert_eq!(p().epochs(0).check(), Err(E::Epochs(0)));
         assert_eq!(p().lr(-1.0).check(), Err(E::Lr(-1.0)));
         assert_eq!(p().masking_noise(1.0).check(), Err(E::MaskFraction(1.0)));
-        assert_eq!(
-            p().gaussian_noise(f64::NAN).check().map(|_| ()).is_err(),
-            true
-        );
+        assert_eq!(p().gaussian_noise(-1.0).check(), Err(E::NoiseStd(-1.0)));
+        assert!(p().gaussian_noise(f64::NAN).check().is_err());
         assert!(matches!(
             p().schedule(LrSchedule::Step {
                 step_size: 0,

@@ -599,5 +599,7 @@ pub fn rows_to_frame(rows: &[EpochRow]) -> Result<DataFrame> {
 
 fn write_rows(rows: &[EpochRow], out_dir: &Path) -> Result<[PathBuf; 2]> {
     let mut frame = rows_to_frame(rows)?;
-    crate::table::write_table(&mut frame, out_dir, TABLE_STEM)
+    Ok(mdec_data::table::write_table(
+        &mut frame, out_dir, TABLE_STEM,
+    )?)
 }
