@@ -8,13 +8,7 @@ use tch::Cuda;
 
 pub fn run() -> Result<()> {
     println!("mdec {}", env!("CARGO_PKG_VERSION"));
-    match loaded_library("libtorch_cpu.so") {
-        Some(lib) => {
-            let version = libtorch_version(&lib).unwrap_or_else(|| "unknown version".to_owned());
-            println!("libtorch {version}, loaded from {}", lib.display());
-        }
-        None => println!("libtorch: loaded library not found in /proc/self/maps"),
-    }
+    println!("libtorch {}", libtorch_description());
     println!(
         "cpu: {} intra-op threads, {} inter-op threads (MKL {}, OpenMP {})",
         tch::get_num_threads(),
@@ -43,6 +37,17 @@ pub fn run() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The libtorch in use: its version and where it was loaded from.
+pub fn libtorch_description() -> String {
+    match loaded_library("libtorch_cpu.so") {
+        Some(lib) => {
+            let version = libtorch_version(&lib).unwrap_or_else(|| "unknown version".to_owned());
+            format!("{version}, loaded from {}", lib.display())
+        }
+        None => "(loaded library not found in /proc/self/maps)".to_owned(),
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {

@@ -1,21 +1,34 @@
 //! The `mdec` command: deep embedded clustering of images and tensors.
 //!
-//! Exit codes: 0 success, 1 any other failure, 2 bad usage (clap), 3 bad input data,
-//! 4 training failure.
+//! Exit codes: 0 success, 1 any other failure, 2 bad usage (clap), 3 bad input data or
+//! settings, 4 training failure (a loss that became NaN or infinite).
 
 #![allow(clippy::print_stdout)]
 
+mod args;
 mod data;
+mod figures;
 mod info;
+mod rundir;
+mod train;
 
+use std::fmt;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
+
+use crate::rundir::RunDir;
+use crate::train::{ClusterArgs, Phase, TrainArgs};
 
 /// Deep embedded clustering: a convolutional autoencoder and a clustering head on libtorch.
 #[derive(Parser)]
-#[command(name = "mdec", version, about, long_about = None)]
+#[command(name = "mdec", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
     /// More log output (-v: debug, -vv: trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -30,8 +43,21 @@ struct Cli {
     command: Command,
 }
 
+const EXAMPLES: &str = "Examples:
+  mdec run --dataset mnist --split test --preset mdec --epochs 20 --out runs/mnist-test
+  mdec pretrain --images crops/ --size 64x64 --clusters 8 --preset dcec --out runs/crops-ae
+  mdec cluster --images crops/ --size 64x64 --clusters 8 --pretrained runs/crops-ae --out runs/crops
+  mdec run --dataset mnist --out runs/mnist-test --resume
+  mdec data inspect data/mnist";
+
 #[derive(Subcommand)]
 enum Command {
+    /// Pretrain the autoencoder: metrics table, checkpoints, curves and reconstructions.
+    Pretrain(TrainArgs),
+    /// Cluster with a pretrained autoencoder (--pretrained) or a TorchScript encoder (--encoder).
+    Cluster(ClusterArgs),
+    /// Pretrain, then cluster: the whole run folder.
+    Run(TrainArgs),
     /// Print versions, where libtorch was loaded from, and the devices it sees.
     Info,
     /// Work with datasets.
@@ -39,44 +65,128 @@ enum Command {
     Data(data::DataCommand),
 }
 
-/// The exit code for bad input data (a file that cannot be read as a dataset).
-const EXIT_BAD_DATA: u8 = 3;
+/// Input the user must fix: bad data, settings that cannot work, an unusable output folder.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl fmt::Display for BadInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+/// Whether progress bars make sense: only on a terminal.
+pub fn progress_enabled() -> bool {
+    std::io::stderr().is_terminal()
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet, cli.log_json);
-    let result = match cli.command {
-        Command::Info => info::run(),
-        Command::Data(command) => data::run(command),
-    };
+    let result = dispatch(cli);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            let code = if error.downcast_ref::<mdec_data::Error>().is_some() {
-                EXIT_BAD_DATA
-            } else {
-                1
-            };
-            ExitCode::from(code)
+            ExitCode::from(exit_code(&error))
         }
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool, json: bool) {
+fn dispatch(cli: Cli) -> Result<()> {
+    let (verbose, quiet, json) = (cli.verbose, cli.quiet, cli.log_json);
+    let train = |args: &TrainArgs, cluster: Option<&ClusterArgs>, phase: Phase, name: &str| {
+        let run = RunDir::prepare(&args.run, name)?;
+        init_logging(verbose, quiet, json, Some(&run))?;
+        train::run(args, cluster, phase, run)
+    };
+    match cli.command {
+        Command::Pretrain(args) => train(&args, None, Phase::Pretrain, "pretrain"),
+        Command::Cluster(args) => train(&args.train, Some(&args), Phase::Cluster, "cluster"),
+        Command::Run(args) => train(&args, None, Phase::Both, "run"),
+        Command::Info => {
+            init_logging(verbose, quiet, json, None)?;
+            info::run()
+        }
+        Command::Data(command) => {
+            init_logging(verbose, quiet, json, None)?;
+            data::run(command)
+        }
+    }
+}
+
+/// Logs to stderr (text or JSON) and, for a run, as JSON lines to `events.jsonl` in it.
+fn init_logging(verbose: u8, quiet: bool, json: bool, run: Option<&RunDir>) -> Result<()> {
     let level = match (quiet, verbose) {
         (true, _) => "warn",
         (false, 0) => "info",
         (false, 1) => "debug",
         (false, _) => "trace",
     };
-    let filter = EnvFilter::try_from_env("MDEC_LOG").unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder.json().init();
+    let filter = || EnvFilter::try_from_env("MDEC_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = vec![if json {
+        stderr.json().with_filter(filter()).boxed()
     } else {
-        builder.with_target(false).init();
+        stderr.with_filter(filter()).boxed()
+    }];
+    if let Some(run) = run {
+        let path = run.join("events.jsonl");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| BadInput(format!("{}: cannot write: {e}", path.display())))?;
+        layers.push(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_writer(Mutex::new(file))
+                .with_filter(EnvFilter::new("info"))
+                .boxed(),
+        );
     }
+    tracing_subscriber::registry().with(layers).init();
+    Ok(())
+}
+
+/// 3 for bad input, 4 for a training failure, 1 otherwise.
+fn exit_code(error: &anyhow::Error) -> u8 {
+    const BAD_INPUT: u8 = 3;
+    const TRAINING_FAILED: u8 = 4;
+    for cause in error.chain() {
+        if cause.is::<BadInput>() || cause.is::<mdec_data::Error>() {
+            return BAD_INPUT;
+        }
+        if let Some(e) = cause.downcast_ref::<mdec_ae::Error>() {
+            return match e {
+                mdec_ae::Error::NonFiniteLoss { .. } => TRAINING_FAILED,
+                mdec_ae::Error::Data(_)
+                | mdec_ae::Error::InputShape { .. }
+                | mdec_ae::Error::ShapeMismatch { .. }
+                | mdec_ae::Error::ArchMismatch { .. }
+                | mdec_ae::Error::Params(_)
+                | mdec_ae::Error::Config(_)
+                | mdec_ae::Error::CudaUnavailable { .. }
+                | mdec_ae::Error::EmptyDataset { .. } => BAD_INPUT,
+                _ => 1,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<mdec_cluster::Error>() {
+            return match e {
+                mdec_cluster::Error::Ae(mdec_ae::Error::NonFiniteLoss { .. }) => TRAINING_FAILED,
+                mdec_cluster::Error::Params(_)
+                | mdec_cluster::Error::Data(_)
+                | mdec_cluster::Error::TooFewSamples { .. }
+                | mdec_cluster::Error::ShapeMismatch { .. } => BAD_INPUT,
+                _ => 1,
+            };
+        }
+        if cause.is::<mdec_cluster::ParamsError>() || cause.is::<mdec_ae::PretrainParamsError>() {
+            return BAD_INPUT;
+        }
+    }
+    1
 }

@@ -1,0 +1,181 @@
+//! The run's figures, drawn by `mdec-viz` from the training reports and outputs.
+
+use anyhow::Result;
+use mdec_ae::{AeModel, PretrainReport};
+use mdec_cluster::{Assignments, ClusterReport};
+use mdec_data::Dataset;
+use mdec_viz::{ClusterCurves, Curve, MontageOptions, Projection, ScatterOptions};
+use ndarray::{Array2, s};
+
+use crate::rundir::RunDir;
+
+/// The reconstructions figure, relative to the run folder.
+pub const RECONSTRUCTIONS: &str = "plots/reconstructions.png";
+
+/// The clustering figures with their titles, relative to the run folder.
+pub const CLUSTER_FIGURES: [(&str, &str); 5] = [
+    ("plots/cluster_curves.png", "clustering curves"),
+    ("plots/embedding.png", "embeddings (PCA)"),
+    ("plots/confusion.png", "confusion matrix"),
+    ("plots/cluster_sizes.png", "cluster sizes"),
+    (
+        "plots/overview.png",
+        "most confident samples of each cluster",
+    ),
+];
+
+/// Samples shown in the reconstructions figure.
+const SHOWN: usize = 10;
+
+/// Pretraining curves and reconstructions.
+pub fn pretraining(
+    run: &RunDir,
+    report: &PretrainReport,
+    model: &AeModel,
+    data: &Dataset,
+) -> Result<()> {
+    let epochs: Vec<f64> = report.rows.iter().map(|r| r.epoch as f64).collect();
+    let train: Vec<f64> = report.rows.iter().map(|r| r.train_loss).collect();
+    let val: Vec<f64> = report.rows.iter().filter_map(|r| r.val_loss).collect();
+    let train_curve = Curve::with_steps("train loss", &epochs, &train);
+    let val_curve =
+        (val.len() == epochs.len()).then(|| Curve::with_steps("validation loss", &epochs, &val));
+    mdec_viz::pretrain_curves(
+        &train_curve,
+        val_curve.as_ref(),
+        5,
+        run.join("plots/pretrain_curves.png"),
+    )?;
+    reconstructions(run, model, data)
+}
+
+/// Inputs above their reconstructions, for the first samples.
+pub fn reconstructions(run: &RunDir, model: &AeModel, data: &Dataset) -> Result<()> {
+    let shown: Vec<usize> = (0..data.len().min(SHOWN)).collect();
+    let inputs = data.gather(&shown);
+    let outputs = model.reconstruct_array(&inputs)?;
+    mdec_viz::reconstructions(inputs.view(), outputs.view(), run.join(RECONSTRUCTIONS))?;
+    Ok(())
+}
+
+/// Clustering curves, embedding scatter, confusion matrix, cluster sizes, montages.
+pub fn clustering(
+    run: &RunDir,
+    report: &ClusterReport,
+    assignments: &Assignments,
+    embeddings: &Array2<f32>,
+    data: &Dataset,
+) -> Result<()> {
+    // Each curve takes the intervals where its value exists (the first row, right after
+    // k-means, has scores but no losses).
+    let series = |f: &dyn Fn(&mdec_cluster::IntervalRow) -> Option<f64>| -> (Vec<f64>, Vec<f64>) {
+        report
+            .rows
+            .iter()
+            .filter_map(|r| {
+                f(r).filter(|v| v.is_finite())
+                    .map(|v| (r.iteration as f64, v))
+            })
+            .unzip()
+    };
+    let metric_series = [
+        ("ACC", series(&|r| r.scores.as_ref().map(|s| s.acc))),
+        ("NMI", series(&|r| r.scores.as_ref().map(|s| s.nmi))),
+        ("ARI", series(&|r| r.scores.as_ref().map(|s| s.ari))),
+    ];
+    let loss_series = [
+        ("total", series(&|r| r.loss)),
+        ("reconstruction", series(&|r| r.loss_reconstruction)),
+        ("clustering", series(&|r| r.loss_clustering)),
+    ];
+    let changed = series(&|r| r.delta_label);
+    let (metrics, losses) = (curves(&metric_series), curves(&loss_series));
+    if !losses.is_empty() {
+        let curves = ClusterCurves {
+            metrics: &metrics,
+            losses: &losses,
+            changed: (!changed.0.is_empty())
+                .then(|| Curve::with_steps("labels changed", &changed.0, &changed.1)),
+        };
+        mdec_viz::cluster_curves(&curves, run.join("plots/cluster_curves.png"))?;
+    }
+    let projection = Projection::fit_pca(embeddings.view())?;
+    let points = projection.project(embeddings.view())?;
+    let frame = mdec_viz::scatter_frame(
+        points.view(),
+        &assignments.cluster,
+        data.labels(),
+        &title(report),
+        &ScatterOptions::default(),
+    )?;
+    frame.save_png(run.join("plots/embedding.png"))?;
+    if let Some(labels) = data.labels() {
+        confusion(run, labels, &assignments.cluster)?;
+    }
+    let k = assignments.q.ncols();
+    let mut sizes = vec![0usize; k];
+    for &c in &assignments.cluster {
+        sizes[c] += 1;
+    }
+    mdec_viz::cluster_sizes(&sizes, run.join("plots/cluster_sizes.png"))?;
+    mdec_viz::cluster_montages(
+        data.images().view(),
+        &assignments.cluster,
+        &assignments.confidence,
+        run.join("plots/montages"),
+        &MontageOptions::default(),
+    )?;
+    mdec_viz::overview_sheet(
+        data.images().view(),
+        &assignments.cluster,
+        &assignments.confidence,
+        8,
+        run.join("plots/overview.png"),
+    )?;
+    Ok(())
+}
+
+/// The curves of the named series that have points.
+type Series = (&'static str, (Vec<f64>, Vec<f64>));
+
+fn curves(all: &[Series]) -> Vec<Curve<'_>> {
+    all.iter()
+        .filter(|(_, (steps, _))| !steps.is_empty())
+        .map(|(name, (steps, values))| Curve::with_steps(name, steps, values))
+        .collect()
+}
+
+fn title(report: &ClusterReport) -> String {
+    match &report.scores {
+        Some(s) => format!("iteration {}, ACC {:.3}", report.iterations, s.acc),
+        None => format!("iteration {}", report.iterations),
+    }
+}
+
+/// Confusion matrix with clusters ordered by their matched class.
+fn confusion(run: &RunDir, labels: &[usize], clusters: &[usize]) -> Result<()> {
+    let table = mdec_metrics::confusion_matrix(labels, clusters)?;
+    let matching = table.matching()?;
+    let dense = table.to_dense(); // [clusters, classes]
+    let mut order: Vec<usize> = (0..table.n_clusters()).collect();
+    order.sort_by_key(|&i| {
+        matching
+            .class_of(table.cluster_labels()[i])
+            .unwrap_or(usize::MAX)
+    });
+    let counts = Array2::from_shape_fn((order.len(), table.n_classes()), |(r, c)| {
+        dense[order[r]][c] as usize
+    });
+    let rows: Vec<String> = order
+        .iter()
+        .map(|&i| format!("cluster {}", table.cluster_labels()[i]))
+        .collect();
+    let cols: Vec<String> = table.class_labels().iter().map(|c| c.to_string()).collect();
+    mdec_viz::confusion_heatmap(
+        counts.slice(s![.., ..]),
+        &rows,
+        &cols,
+        run.join("plots/confusion.png"),
+    )?;
+    Ok(())
+}
