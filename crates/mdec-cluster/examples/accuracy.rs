@@ -30,23 +30,39 @@ fn load(data: &str, labels: Option<&str>, split: Split) -> anyhow::Result<(Strin
         let ds = mdec_data::npy::load_npy(path, labels.map(Path::new))?;
         return Ok((path.display().to_string(), ds));
     }
-    let name = path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let named = NamedDataset::ALL
         .into_iter()
         .find(|d| d.name() == name)
-        .with_context(|| format!("{data}: expected data/mnist, data/fashion-mnist or an .npy file"))?;
+        .with_context(|| {
+            format!("{data}: expected data/mnist, data/fashion-mnist or an .npy file")
+        })?;
     let root = path.parent().unwrap_or(Path::new("."));
-    Ok((format!("{}:{split}", named.name()), load_named(named, split, root)?))
+    Ok((
+        format!("{}:{split}", named.name()),
+        load_named(named, split, root)?,
+    ))
 }
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let preset_name = arg("--preset").unwrap_or_else(|| "dcec".into());
     let data_arg = arg("--data").unwrap_or_else(|| "data/mnist".into());
     let split: Split = arg("--split").unwrap_or_else(|| "test".into()).parse()?;
     let seed: u64 = arg("--seed").map(|s| s.parse()).transpose()?.unwrap_or(0);
-    let threads: i32 = arg("--threads").map(|s| s.parse()).transpose()?.unwrap_or(2);
+    let threads: i32 = arg("--threads")
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(2);
     let limit: Option<usize> = arg("--limit").map(|s| s.parse()).transpose()?;
     tch::set_num_threads(threads);
     tracing_subscriber::fmt()
@@ -65,7 +81,11 @@ fn main() -> anyhow::Result<()> {
     if preset_name == "kmeans" {
         let (n, c, h, w) = data.images().dim();
         let pixels = mdec_ae::array_to_tensor(data.images())?.view([n as i64, (c * h * w) as i64]);
-        let km = KMeansParams::new(k).n_init(20).seed(seed).check()?.fit(&pixels)?;
+        let km = KMeansParams::new(k)
+            .n_init(20)
+            .seed(seed)
+            .check()?
+            .fit(&pixels)?;
         let scores = mdec_metrics::evaluate(&truth, &km.labels_vec()?)?;
         println!(
             "{}",
@@ -89,7 +109,8 @@ fn main() -> anyhow::Result<()> {
     settings.pretrain.seed = seed;
     settings.pretrain.progress = false;
     settings.cluster.seed = seed;
-    let out = PathBuf::from(arg("--out").unwrap_or_else(|| format!("runs/accuracy/{preset}-{seed}")));
+    let out =
+        PathBuf::from(arg("--out").unwrap_or_else(|| format!("runs/accuracy/{preset}-{seed}")));
     if out.exists() {
         bail!("{} exists: remove it or pass another --out", out.display());
     }
@@ -97,7 +118,13 @@ fn main() -> anyhow::Result<()> {
     let device = tch::Device::Cpu;
     let pretrain_params = settings.pretrain.clone().check()?;
     let mut model = AeModel::with_seed(settings.ae.clone(), data.shape(), device, seed)?;
-    let pre = pretrain(&mut model, &data, None, &pretrain_params, out.join("pretrain"))?;
+    let pre = pretrain(
+        &mut model,
+        &data,
+        None,
+        &pretrain_params,
+        out.join("pretrain"),
+    )?;
     let pretrain_seconds = started.elapsed().as_secs_f64();
 
     let mut dec = Dec::new(model, settings.cluster.clone().check()?)?;

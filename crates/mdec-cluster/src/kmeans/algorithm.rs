@@ -54,8 +54,8 @@ impl KMeans {
         self.inertia
     }
 
-    /// Lloyd iterations run (restarts of a group run together, so this is the count of
-    /// the slowest restart of the best restart's group).
+    /// Lloyd iterations the best restart ran (convergence is checked every
+    /// `check_every` iterations, so this is a multiple of it unless `max_iter` stopped it).
     pub fn n_iter(&self) -> usize {
         self.n_iter
     }
@@ -128,7 +128,7 @@ impl KMeansValidParams {
                     KMeansInit::PlusPlus => data.plus_plus(r as i64, k, &mut rng)?,
                     KMeansInit::Random => data.random(r as i64, k, &mut rng)?,
                 };
-                let (centroids, n_iter) =
+                let (centroids, iters) =
                     data.lloyd(init, k, self.max_iter, tol, self.check_every)?;
                 let (labels, min_d2) = data.assign_batched(&centroids, k)?;
                 // [r]: inertia of each restart, summed in f64.
@@ -141,7 +141,7 @@ impl KMeansValidParams {
                     if best.as_ref().is_none_or(|b| value < b.0) {
                         let c = centroids.f_select(0, j as i64)?;
                         let l = labels.f_select(1, j as i64)?.f_contiguous()?;
-                        best = Some((value, start + j, c, l, n_iter));
+                        best = Some((value, start + j, c, l, iters[j]));
                     }
                 }
                 start += r;
@@ -251,13 +251,13 @@ impl Data {
     }
 
     /// Scores `‖μ‖² − 2·x·μ` of every sample against every restart's centroids,
-    /// `[n, r, k]` (the `‖x‖²` term does not change the minimum).
+    /// `[n, r, k]` (the `‖x‖²` term does not change the minimum): one fused `addmm`.
     fn scores(&self, centroids: &Tensor, k: i64) -> Result<Tensor> {
         let r = centroids.size()[0];
         let flat = centroids.f_view([r * k, self.d])?; // [r*k, d]
         let c2 = flat.f_square()?.f_sum_dim_intlist(1, false, None)?; // [r*k]
-        let cross = self.xs.f_matmul(&flat.tr())?; // [n, r*k]
-        Ok((c2 - cross * 2.0).f_view([self.n, r, k])?)
+        let scores = c2.f_addmm(&self.xs, &(flat.tr() * -2.0))?; // [n, r*k]
+        Ok(scores.f_view([self.n, r, k])?)
     }
 
     /// Nearest centroid per restart, `[n, r]`, and the squared distance to it, `[n, r]`.
@@ -267,78 +267,113 @@ impl Data {
         Ok((labels, d2))
     }
 
-    /// Lloyd iterations from `centroids` (`[r, k, d]`) until the largest squared shift of
-    /// any restart is at most `tol`, or `max_iter`.
+    /// Lloyd iterations from `centroids` (`[r, k, d]`). Every `check_every` iterations
+    /// the restarts whose squared centroid shift is at most `tol` (and that have no
+    /// empty cluster) leave the batch, so the others run on fewer columns. Returns the
+    /// final centroids `[r, k, d]` and the iterations each restart ran.
     fn lloyd(
         &self,
-        mut centroids: Tensor,
+        centroids: Tensor,
         k: i64,
         max_iter: usize,
         tol: f64,
         check_every: usize,
-    ) -> Result<(Tensor, usize)> {
+    ) -> Result<(Tensor, Vec<usize>)> {
         let r = centroids.size()[0];
         let device = self.device();
-        // Slot of (restart j, cluster c) is j*k + c; sample i's row in `rep` is i*r + j.
-        let offsets = (Tensor::f_arange(r, (Kind::Int64, device))? * k).f_view([1, r])?;
-        let rep = self
-            .xs
-            .f_unsqueeze(1)?
-            .f_expand([self.n, r, self.d], false)?
-            .f_reshape([self.n * r, self.d])?;
-        let ones = Tensor::f_ones([self.n * r], (Kind::Float, device))?;
-        let mut n_iter = 0;
+        let d = self.d;
+        // Samples with a trailing 1, repeated per restart (restart-major): one
+        // `index_add` gives every cluster's sum and count.
+        let ones = Tensor::f_ones([self.n, 1], (Kind::Float, device))?;
+        let rep = Tensor::f_cat(&[&self.xs, &ones], 1)?.f_repeat([r, 1])?; // [r*n, d+1]
+        let offsets = (Tensor::f_arange(r, (Kind::Int64, device))? * k).f_view([r, 1])?; // [r, 1]
+        let mut done: Vec<Option<(Tensor, usize)>> = (0..r).map(|_| None).collect();
+        let mut active: Vec<i64> = (0..r).collect();
+        let mut cs = centroids; // [a, k, d], the active restarts
         for it in 1..=max_iter {
-            n_iter = it;
-            let (_, labels) = self.scores(&centroids, k)?.f_min_dim(2, false)?; // [n, r]
-            let slots = (labels + &offsets).f_view([-1])?; // [n*r]
-            let sums = Tensor::f_zeros([r * k, self.d], (Kind::Float, device))?
-                .f_index_add(0, &slots, &rep)?; // [r*k, d]
-            let counts =
-                Tensor::f_zeros([r * k], (Kind::Float, device))?.f_index_add(0, &slots, &ones)?;
-            let filled = counts.f_gt(0.0)?.f_unsqueeze(1)?;
-            let means = sums / counts.f_clamp_min(1.0)?.f_unsqueeze(1)?;
-            let old = centroids.f_view([r * k, self.d])?;
-            let new = means.f_where_self(&filled, &old)?;
+            let a = active.len() as i64;
+            let (_, labels) = self.scores(&cs, k)?.f_min_dim(2, false)?; // [n, a]
+            let slots = (labels.tr() + offsets.f_narrow(0, 0, a)?).f_reshape([-1])?; // [a*n]
+            let acc = Tensor::f_zeros([a * k, d + 1], (Kind::Float, device))?.f_index_add(
+                0,
+                &slots,
+                &rep.f_narrow(0, 0, a * self.n)?,
+            )?; // [a*k, d+1]
+            let counts = acc.f_narrow(1, d, 1)?; // [a*k, 1]
+            let means = acc.f_narrow(1, 0, d)? / counts.f_clamp_min(1.0)?;
+            let old = cs.f_view([a * k, d])?;
+            let new = means
+                .f_where_self(&counts.f_gt(0.0)?, &old)?
+                .f_view([a, k, d])?;
+            if it % check_every != 0 && it != max_iter {
+                cs = new;
+                continue;
+            }
+            let shift = (&new - &cs)
+                .f_square()?
+                .f_view([a, k * d])?
+                .f_sum_dim_intlist(1, false, None)?;
+            let shift =
+                Vec::<f64>::try_from(&shift.f_to_kind(Kind::Double)?.f_to_device(Device::Cpu)?)?;
+            let mut new = new;
+            let empty = reseed_empty(self, &mut new, &counts.f_view([a * k])?, a, k)?;
             let last = it == max_iter;
-            if it % check_every == 0 || last {
-                let shift = (&new - &old)
-                    .f_square()?
-                    .f_view([r, k * self.d])?
-                    .f_sum_dim_intlist(1, false, None)?;
-                let worst = shift.f_max()?.f_double_value(&[])?;
-                let mut new = new.f_view([r, k, self.d])?;
-                let empty = reseed_empty(self, &mut new, &counts, r, k)?;
-                centroids = new;
-                if worst <= tol && !empty {
-                    break;
+            let keep: Vec<i64> = (0..a)
+                .filter(|&j| !last && (shift[j as usize] > tol || empty[j as usize]))
+                .collect();
+            for j in 0..a {
+                if !keep.contains(&j) {
+                    done[active[j as usize] as usize] = Some((new.f_select(0, j)?, it));
                 }
+            }
+            if keep.is_empty() {
+                break;
+            }
+            if keep.len() < a as usize {
+                let idx = Tensor::from_slice(&keep).f_to_device(device)?;
+                cs = new.f_index_select(0, &idx)?;
+                active = keep.iter().map(|&j| active[j as usize]).collect();
             } else {
-                centroids = new.f_view([r, k, self.d])?;
+                cs = new;
             }
         }
-        Ok((centroids, n_iter))
+        let mut finals = Vec::with_capacity(r as usize);
+        let mut iters = Vec::with_capacity(r as usize);
+        for slot in done {
+            let Some((c, it)) = slot else {
+                return Err(Error::Torch(tch::TchError::Kind(
+                    "a k-means restart did not finish".into(),
+                )));
+            };
+            finals.push(c);
+            iters.push(it);
+        }
+        Ok((Tensor::f_stack(&finals, 0)?, iters))
     }
 }
 
 /// Moves the centroid of every empty cluster to the sample farthest from its current
-/// centroid (as scikit-learn does); returns whether any cluster was empty.
+/// centroid (as scikit-learn does); returns, per restart, whether it had an empty cluster.
 fn reseed_empty(
     data: &Data,
     centroids: &mut Tensor,
     counts: &Tensor,
     r: i64,
     k: i64,
-) -> Result<bool> {
+) -> Result<Vec<bool>> {
     let counts = Vec::<f32>::try_from(&counts.f_to_device(Device::Cpu)?)?;
-    if counts.iter().all(|&c| c > 0.0) {
-        return Ok(false);
+    let empty_of = |j: i64| -> Vec<i64> {
+        (0..k)
+            .filter(|&c| counts[(j * k + c) as usize] == 0.0)
+            .collect()
+    };
+    let flags: Vec<bool> = (0..r).map(|j| !empty_of(j).is_empty()).collect();
+    if !flags.iter().any(|&f| f) {
+        return Ok(flags);
     }
     let (_, d2) = data.assign_batched(centroids, k)?; // [n, r]
     for j in 0..r {
-        let empty: Vec<i64> = (0..k)
-            .filter(|&c| counts[(j * k + c) as usize] == 0.0)
-            .collect();
+        let empty = empty_of(j);
         if empty.is_empty() {
             continue;
         }
@@ -351,7 +386,7 @@ fn reseed_empty(
         let mut row = centroids.f_select(0, j)?;
         let _ = row.f_index_copy_(0, &slots, &points)?;
     }
-    Ok(true)
+    Ok(flags)
 }
 
 /// Checks that `xs` is `[n, d]` of a floating kind; returns `(n, d)`.
