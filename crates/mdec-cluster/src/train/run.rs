@@ -39,7 +39,7 @@ pub(crate) struct Run<'a, B: Backbone> {
 
 /// Loss sums over an interval, kept on the device (read once per update).
 struct Sums {
-    total: Tensor,
+    total: Option<Tensor>,
     rec: Option<Tensor>,
     clu: Option<Tensor>,
     bal: Option<Tensor>,
@@ -49,7 +49,7 @@ struct Sums {
 impl Sums {
     fn new() -> Self {
         Self {
-            total: Tensor::zeros([], (Kind::Double, tch::Device::Cpu)),
+            total: None,
             rec: None,
             clu: None,
             bal: None,
@@ -342,7 +342,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                 let resumed_here = skip_update_at == Some(it);
                 skip_update_at = None;
                 // Non-finite losses since the last update: restore it and stop.
-                let mean_total = sums.mean(&Some(sums.total.shallow_clone()))?;
+                let mean_total = sums.mean(&sums.total)?;
                 if let Some(loss) = mean_total
                     && !loss.is_finite()
                 {
@@ -496,11 +496,7 @@ impl<'a, B: Backbone> Run<'a, B> {
             } else {
                 Tensor::stack(&terms, 0).sum(Kind::Float)
             };
-            sums.total = &sums.total
-                + total
-                    .detach()
-                    .to_kind(Kind::Double)
-                    .to_device(tch::Device::Cpu);
+            Sums::add(&mut sums.total, &total);
             sums.steps += 1;
             if total.requires_grad() {
                 optimizer.backward_step(&total);
