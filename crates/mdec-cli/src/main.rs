@@ -7,6 +7,7 @@
 
 mod args;
 mod data;
+mod events;
 mod figures;
 mod info;
 mod rundir;
@@ -15,7 +16,6 @@ mod train;
 use std::fmt;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::Mutex;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -23,7 +23,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-use crate::rundir::RunDir;
+use crate::events::EventsLog;
 use crate::train::{ClusterArgs, Phase, TrainArgs};
 
 /// Deep embedded clustering: a convolutional autoencoder and a clustering head on libtorch.
@@ -95,29 +95,29 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<()> {
-    let (verbose, quiet, json) = (cli.verbose, cli.quiet, cli.log_json);
-    let train = |args: &TrainArgs, cluster: Option<&ClusterArgs>, phase: Phase, name: &str| {
-        let run = RunDir::prepare(&args.run, name)?;
-        init_logging(verbose, quiet, json, Some(&run))?;
-        train::run(args, cluster, phase, run)
-    };
+    let events = EventsLog::default();
+    let training = matches!(
+        cli.command,
+        Command::Pretrain(_) | Command::Cluster(_) | Command::Run(_)
+    );
+    init_logging(
+        cli.verbose,
+        cli.quiet,
+        cli.log_json,
+        training.then_some(&events),
+    );
     match cli.command {
-        Command::Pretrain(args) => train(&args, None, Phase::Pretrain, "pretrain"),
-        Command::Cluster(args) => train(&args.train, Some(&args), Phase::Cluster, "cluster"),
-        Command::Run(args) => train(&args, None, Phase::Both, "run"),
-        Command::Info => {
-            init_logging(verbose, quiet, json, None)?;
-            info::run()
-        }
-        Command::Data(command) => {
-            init_logging(verbose, quiet, json, None)?;
-            data::run(command)
-        }
+        Command::Pretrain(args) => train::run(&args, None, Phase::Pretrain, &events),
+        Command::Cluster(args) => train::run(&args.train, Some(&args), Phase::Cluster, &events),
+        Command::Run(args) => train::run(&args, None, Phase::Both, &events),
+        Command::Info => info::run(),
+        Command::Data(command) => data::run(command),
     }
 }
 
-/// Logs to stderr (text or JSON) and, for a run, as JSON lines to `events.jsonl` in it.
-fn init_logging(verbose: u8, quiet: bool, json: bool, run: Option<&RunDir>) -> Result<()> {
+/// Logs to stderr (text or JSON) and, for a training command, as JSON lines to the run's
+/// `events.jsonl`.
+fn init_logging(verbose: u8, quiet: bool, json: bool, events: Option<&EventsLog>) {
     let level = match (quiet, verbose) {
         (true, _) => "warn",
         (false, 0) => "info",
@@ -133,23 +133,16 @@ fn init_logging(verbose: u8, quiet: bool, json: bool, run: Option<&RunDir>) -> R
     } else {
         stderr.with_filter(filter()).boxed()
     }];
-    if let Some(run) = run {
-        let path = run.join("events.jsonl");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| BadInput(format!("{}: cannot write: {e}", path.display())))?;
+    if let Some(events) = events {
         layers.push(
             tracing_subscriber::fmt::layer()
                 .json()
-                .with_writer(Mutex::new(file))
+                .with_writer(events.clone())
                 .with_filter(EnvFilter::new("info"))
                 .boxed(),
         );
     }
     tracing_subscriber::registry().with(layers).init();
-    Ok(())
 }
 
 /// 3 for bad input, 4 for a training failure, 1 otherwise.

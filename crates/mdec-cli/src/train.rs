@@ -12,6 +12,7 @@ use serde_json::json;
 use tch::Device;
 
 use crate::args::{DataArgs, RunArgs, SettingsArgs};
+use crate::events::EventsLog;
 use crate::figures;
 use crate::rundir::RunDir;
 
@@ -60,24 +61,34 @@ struct Session {
     timings: Vec<(&'static str, f64)>,
 }
 
-/// Runs a training command into the prepared run folder.
+/// Runs a training command: checks the data and settings, then creates the run folder (so a
+/// mistake leaves no partial folder and never replaces an old run) and trains into it.
 pub fn run(
     args: &TrainArgs,
     cluster: Option<&ClusterArgs>,
     phase: Phase,
-    run: RunDir,
+    events: &EventsLog,
 ) -> Result<()> {
     if let Some(threads) = args.run.threads {
         tch::set_num_threads(threads);
     }
     let device = args.run.device.parse::<DeviceChoice>()?.resolve()?;
     let data = args.data.load()?;
-    let settings = if args.run.resume {
-        crate::args::read_settings(&run.join("config.json"))
-            .context("--resume reads the run's config.json")?
-    } else {
-        args.settings.resolve(&data)?
+    let settings = match (&args.run.out, args.run.resume) {
+        (Some(out), true) => crate::args::read_settings(&out.join("config.json"))
+            .context("--resume reads the run's config.json")?,
+        _ => args.settings.resolve(&data)?,
     };
+    let name = match phase {
+        Phase::Pretrain => "pretrain",
+        Phase::Cluster => "cluster",
+        Phase::Both => settings.preset.name(),
+    };
+    let run = RunDir::prepare(&args.run, name)?;
+    let log = run.join("events.jsonl");
+    events
+        .attach(&log)
+        .map_err(|e| crate::BadInput(format!("{}: cannot write: {e}", log.display())))?;
     let mut ctx = Session {
         run,
         data,
