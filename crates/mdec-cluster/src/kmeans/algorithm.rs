@@ -197,26 +197,24 @@ impl Data {
         let first: Vec<i64> = (0..r).map(|_| below(rng, self.n as u64) as i64).collect();
         let first = Tensor::from_slice(&first).f_to_device(device)?;
         let mut chosen = vec![self.xs.f_index_select(0, &first)?]; // each [r, d]
-        let mut closest = self.sq_dist_rows(&chosen[0])?.f_to_kind(Kind::Double)?; // [r, n]
+        // Distances stay f32; potentials and the cumulative sum are accumulated in f64.
+        let mut closest = self.sq_dist_rows(&chosen[0])?; // [r, n]
         for _ in 1..k {
-            let pot = closest.f_sum_dim_intlist(1, true, None)?; // [r, 1]
+            let pot = closest.f_sum_dim_intlist(1, true, Kind::Double)?; // [r, 1]
             let u: Vec<f64> = (0..r * trials).map(|_| uniform(rng)).collect();
             let u = Tensor::from_slice(&u)
                 .f_to_device(device)?
                 .f_view([r, trials])?;
             let targets = u * pot; // [r, trials]
-            let cum = closest.f_cumsum(1, None)?; // [r, n]
+            let cum = closest.f_cumsum(1, Kind::Double)?; // [r, n]
             let cand = targets
                 .f_searchsorted(&cum, false, false, "left", None::<Tensor>)?
                 .f_clamp_max(self.n - 1)?; // [r, trials]
             let cand_pts = self.xs.f_index_select(0, &cand.f_view([-1])?)?; // [r*trials, d]
-            let dist = self
-                .sq_dist_rows(&cand_pts)?
-                .f_to_kind(Kind::Double)?
-                .f_view([r, trials, self.n])?;
+            let dist = self.sq_dist_rows(&cand_pts)?.f_view([r, trials, self.n])?;
             let merged = dist.f_minimum(&closest.f_unsqueeze(1)?)?; // [r, trials, n]
             let best = merged
-                .f_sum_dim_intlist(2, false, None)?
+                .f_sum_dim_intlist(2, false, Kind::Double)?
                 .f_argmin(1, false)?; // [r]
             closest = merged
                 .f_gather(
