@@ -214,8 +214,8 @@ pub(crate) fn tensor_to_array2(t: &Tensor) -> Result<Array2<f32>> {
         .f_view([-1])?;
     let values = Vec::<f32>::try_from(&flat)?;
     Array2::from_shape_vec((*n as usize, *d as usize), values).map_err(|e| Error::EmbeddingShape {
-        shape: vec![*n, *d, e.to_string().len() as i64],
-        kind: "f32".into(),
+        shape: size.clone(),
+        kind: format!("f32 ({e})"),
     })
 }
 
