@@ -198,13 +198,14 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--arch", choices=("dcec", "mdec"), action="append")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     raw = load_mnist(pathlib.Path(args.data))
     need = (args.batches + args.warmup) * BATCH
     raw = raw[: max(need, BATCH)]
     images = torch.from_numpy(raw.astype(np.float32) / 255.0).unsqueeze(1)
-    for arch in ("dcec", "mdec"):
+    for arch in args.arch or ("dcec", "mdec"):
         flops = 3 * forward_flops(arch)
         for aug in (False, True):
             if aug:

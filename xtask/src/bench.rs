@@ -140,6 +140,14 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
+/// The 1-minute load average, to record how busy the (shared) machine was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
 fn ae() -> Result<()> {
     crate::setup::run()?;
     let cache = cache_dir()?;
@@ -152,34 +160,43 @@ fn ae() -> Result<()> {
             std::env::var("MDEC_DATA_MIRROR").ok().as_deref(),
         )?;
     }
-    let ours = capture(cargo().args([
-        "run",
-        "--release",
-        "--quiet",
-        "-p",
-        "mdec-ae",
-        "--example",
-        "bench_pretrain",
-        "--",
-        "--batches",
-        BATCHES,
-        "--threads",
-        THREADS,
-    ]))?;
+    let load_before = load_average();
+    // One architecture at a time, ours then theirs, so both sides see similar load.
     let python_path = std::env::join_paths([&torch, &deps])?;
-    let theirs = capture(
-        Command::new("python3")
-            .current_dir(root())
-            .env("PYTHONPATH", python_path)
-            .env("OMP_NUM_THREADS", THREADS)
-            .args([
-                "scripts/bench_ae.py",
-                "--batches",
-                BATCHES,
-                "--threads",
-                THREADS,
-            ]),
-    )?;
+    let (mut ours, mut theirs) = (String::new(), String::new());
+    for arch in ["dcec", "mdec"] {
+        ours += &capture(cargo().args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "mdec-ae",
+            "--example",
+            "bench_pretrain",
+            "--",
+            "--batches",
+            BATCHES,
+            "--threads",
+            THREADS,
+            "--arch",
+            arch,
+        ]))?;
+        theirs += &capture(
+            Command::new("python3")
+                .current_dir(root())
+                .env("PYTHONPATH", &python_path)
+                .env("OMP_NUM_THREADS", THREADS)
+                .args([
+                    "scripts/bench_ae.py",
+                    "--batches",
+                    BATCHES,
+                    "--threads",
+                    THREADS,
+                ])
+                .args(["--arch", arch]),
+        )?;
+    }
+    let load_after = load_average();
     let (ours, theirs) = (parse(&ours), parse(&theirs));
     if ours.is_empty() || theirs.is_empty() {
         bail!("a side printed no result");
@@ -229,7 +246,9 @@ fn ae() -> Result<()> {
          (eager; a plain tensor loop without augmentation, a `DataLoader` with torchvision \
          `RandomRotation(15)` + `ColorJitter(contrast=0.5)` with augmentation, the faster of \
          num_workers 0 and 2). Targets: ratio ≥ 1.0 without augmentation, ≥ 1.5 with.\n\n\
-         Machine: {} ({} cores available), torch 2.11.0 (CPU), torchvision 0.26.0.\n\
+         Machine: {} ({} cores available), torch 2.11.0 (CPU), torchvision 0.26.0; \
+         1-minute load average {load_before} before and {load_after} after the run (above 2, \
+         other processes shared the cores and the figures are noisy).\n\
          Training FLOPs per sample (3 × forward, analytic): {}.\n\n{table}",
         cpu_model(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),

@@ -3,7 +3,7 @@
 //! augmentation, through the library's own pretraining loop.
 //!
 //! ```text
-//! cargo run --release -p mdec-ae --example bench_pretrain -- [--batches 40] [--threads 2] [--data data/mnist]
+//! cargo run --release -p mdec-ae --example bench_pretrain -- [--batches 40] [--threads 2] [--data data/mnist] [--arch dcec|mdec]
 //! ```
 //!
 //! Each configuration trains two epochs of `batches` batches (the first warms up) and
@@ -27,6 +27,7 @@ fn main() -> Result<()> {
     let mut batches = 40usize;
     let mut threads = 2i32;
     let mut data = PathBuf::from("data/mnist");
+    let mut archs = vec!["dcec".to_owned(), "mdec".to_owned()];
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().context("missing value");
@@ -34,6 +35,7 @@ fn main() -> Result<()> {
             "--batches" => batches = value()?.parse()?,
             "--threads" => threads = value()?.parse()?,
             "--data" => data = value()?.into(),
+            "--arch" => archs = vec![value()?],
             other => bail!("unknown argument {other}"),
         }
     }
@@ -58,10 +60,11 @@ fn main() -> Result<()> {
     let n = (batches * BATCH).min(all.len());
     let subset = Dataset::new(all.gather(&(0..n).collect::<Vec<_>>()));
     let out = tempfile::tempdir()?;
-    for arch in ["dcec", "mdec"] {
-        let config = match arch {
+    for arch in &archs {
+        let config = match arch.as_str() {
             "dcec" => AeConfig::dcec(10),
-            _ => AeConfig::mdec(10),
+            "mdec" => AeConfig::mdec(10),
+            other => bail!("unknown arch {other}: dcec or mdec"),
         };
         for augmented in [false, true] {
             let augment = if augmented {
