@@ -35,20 +35,6 @@ pub fn run(suite: Suite) -> Result<()> {
     }
 }
 
-/// The cache folder `setup` installs torch into (same rules as `setup`).
-fn cache_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("MDEC_CACHE_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
-        return Ok(PathBuf::from(dir).join("mdec"));
-    }
-    match std::env::var_os("HOME") {
-        Some(home) => Ok(PathBuf::from(home).join(".cache/mdec")),
-        None => bail!("neither MDEC_CACHE_DIR, XDG_CACHE_HOME nor HOME is set"),
-    }
-}
-
 /// torchvision (without its dependencies: torch comes from the setup cache), numpy and
 /// pillow, installed once into `<cache>/bench-python`.
 fn python_deps(cache: &Path) -> Result<PathBuf> {
@@ -150,7 +136,7 @@ fn load_average() -> String {
 
 fn ae() -> Result<()> {
     crate::setup::run()?;
-    let cache = cache_dir()?;
+    let cache = crate::setup::cache_dir()?;
     let torch = cache.join("torch-2.11.0");
     let deps = python_deps(&cache)?;
     let mnist = root().join("data/mnist");

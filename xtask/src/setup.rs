@@ -57,7 +57,8 @@ pub fn run() -> Result<PathBuf> {
     Ok(torch)
 }
 
-fn cache_dir() -> Result<PathBuf> {
+/// The per-user cache folder holding libtorch and the benchmark's Python packages.
+pub fn cache_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("MDEC_CACHE_DIR") {
         return Ok(PathBuf::from(dir));
     }
