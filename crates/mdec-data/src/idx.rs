@@ -310,19 +310,23 @@ pub fn read_idx_images(path: impl AsRef<Path>) -> Result<Array4<f32>> {
     idx_to_images(array, path)
 }
 
+/// The `(n, c, h, w)` of an image array stored as n×h×w (one channel) or n×c×h×w; any other
+/// rank is [`Error::BadRank`] naming `path`. Shared by the IDX and `.npy` readers.
+pub(crate) fn image_dims(dims: &[usize], path: &Path) -> Result<(usize, usize, usize, usize)> {
+    match *dims {
+        [n, h, w] => Ok((n, 1, h, w)),
+        [n, c, h, w] => Ok((n, c, h, w)),
+        _ => Err(Error::BadRank {
+            path: path.to_path_buf(),
+            expected: "3 or 4 dimensions (n×h×w or n×c×h×w) for images",
+            got: dims.len(),
+            dims: dims.to_vec(),
+        }),
+    }
+}
+
 pub(crate) fn idx_to_images(array: IdxArray, path: &Path) -> Result<Array4<f32>> {
-    let shape = match *array.dims() {
-        [n, h, w] => (n, 1, h, w),
-        [n, c, h, w] => (n, c, h, w),
-        _ => {
-            return Err(Error::BadRank {
-                path: path.to_path_buf(),
-                expected: "3 or 4 dimensions (n×h×w or n×c×h×w) for images",
-                got: array.dims().len(),
-                dims: array.dims().to_vec(),
-            });
-        }
-    };
+    let shape = image_dims(array.dims(), path)?;
     let values: Vec<f32> = match array.into_data() {
         IdxData::U8(v) => v.into_iter().map(|b| f32::from(b) / 255.0).collect(),
         IdxData::I8(v) => v.into_iter().map(f32::from).collect(),

@@ -71,19 +71,7 @@ pub fn read_npy_images(path: impl AsRef<Path>) -> Result<Array4<f32>> {
             expected: IMAGE_TYPES,
         });
     };
-    let dims = array.shape().to_vec();
-    let shape = match *dims.as_slice() {
-        [n, h, w] => (n, 1, h, w),
-        [n, c, h, w] => (n, c, h, w),
-        _ => {
-            return Err(Error::BadRank {
-                path: path.to_path_buf(),
-                expected: "3 or 4 dimensions (n×h×w or n×c×h×w) for images",
-                got: dims.len(),
-                dims,
-            });
-        }
-    };
+    let shape = crate::idx::image_dims(array.shape(), path)?;
     // `mapv` and Fortran-order reads may give non-standard layouts; reshape copies only then.
     let array = array.as_standard_layout().into_owned();
     array
