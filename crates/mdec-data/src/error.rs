@@ -335,6 +335,7 @@ pub enum Error {
     },
 
     /// A table (CSV or Parquet) that could not be written or read.
+    #[cfg(feature = "table")]
     #[error("{path}: {source}", path = .path.display())]
     Table {
         /// The table file.

