@@ -1,262 +1,247 @@
-//! `cargo xtask bench ae`: autoencoder pretraining throughput, ours (mdec-ae's
-//! `bench_pretrain` example, release build) against the same architectures in PyTorch
-//! eager (`scripts/bench_ae.py`, run with the torch wheel `setup` installed), side by side
-//! in one run on 2 threads each. Prints a table and writes the "Autoencoder pretraining
-//! throughput" section of `BENCHMARKS.md`.
+//! `cargo xtask bench [--quick] [--device cpu|cuda] [--only PART,...]`: the benchmark
+//! suite. Every measurement runs ours and a reference side by side in one go:
+//!
+//! 1. autoencoder pretraining samples/s per architecture against PyTorch eager, with and
+//!    without augmentation, and the GFLOP/s achieved against a measured GEMM peak;
+//! 2. embedding inference samples/s over MNIST against PyTorch;
+//! 3. k-means on 70,000 × 10 embeddings against scikit-learn (time and inertia);
+//! 4. ACC / NMI / ARI on 70,000 labels against scikit-learn;
+//! 5. time to accuracy on MNIST-test, `mdec run` against the same algorithm in PyTorch;
+//! 6. time per epoch and peak memory of `mdec run` on 10k–70k samples.
+//!
+//! It builds what it runs in release, installs the Python side's packages into the cache
+//! (`<cache>/bench-python`), writes `bench/results.json` after every section, and
+//! regenerates the marked block of `BENCHMARKS.md` from that file.
 
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod ae;
+mod error;
+mod exec;
+mod kmeans;
+mod machine;
+mod markdown;
+mod results;
+mod scaling;
+mod tta;
 
-use anyhow::{Context, Result, bail};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
 use mdec_data::named::NamedDataset;
 
-use crate::{cargo, fetch_dataset, root};
+use crate::{cargo, fetch_dataset, root, run as run_command};
+use exec::Tools;
+use results::{Results, Section};
 
-/// torchvision release that matches torch 2.11.0.
-const TORCHVISION: &str = "torchvision==0.26.0";
-/// Batches timed per configuration (after warm-up).
-const BATCHES: &str = "40";
-/// Threads given to libtorch (and rayon) on both sides.
-const THREADS: &str = "2";
-const SECTION: &str = "## Autoencoder pretraining throughput";
-
-/// What can be benchmarked.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum Suite {
-    /// Autoencoder pretraining samples/s against PyTorch.
-    Ae,
+/// Arguments of `cargo xtask bench`.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Small sizes and fewer repetitions (about 10 minutes on 2 cores) instead of the full
+    /// suite.
+    #[arg(long)]
+    quick: bool,
+    /// Where pretraining, embedding and time to accuracy run, on both sides; k-means,
+    /// metrics and scaling always run on the CPU.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
+    /// Measure only these parts, keeping the other figures of bench/results.json.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Part>,
 }
 
-/// Runs one benchmark suite.
-pub fn run(suite: Suite) -> Result<()> {
-    match suite {
-        Suite::Ae => ae(),
+/// A device both sides understand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Device {
+    /// The CPU.
+    Cpu,
+    /// The first CUDA GPU.
+    Cuda,
+}
+
+/// The parts of the suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    /// 1: pretraining throughput (and the GEMM peak).
+    Train,
+    /// 2: embedding throughput.
+    Embed,
+    /// 3: k-means.
+    Kmeans,
+    /// 4: metrics.
+    Metrics,
+    /// 5: time to accuracy.
+    Tta,
+    /// 6: scaling.
+    Scaling,
+}
+
+/// What one run measures with: sizes (quick or full), device and threads.
+pub struct Plan {
+    /// `--quick`.
+    pub quick: bool,
+    /// `cpu` or `cuda`.
+    pub device: &'static str,
+    /// Threads of both sides: every logical CPU.
+    pub threads: usize,
+}
+
+impl Plan {
+    /// `quick` under `--quick`, else `full`.
+    pub fn pick<T>(&self, quick: T, full: T) -> T {
+        if self.quick { quick } else { full }
     }
 }
 
-/// torchvision (without its dependencies: torch comes from the setup cache), numpy and
-/// pillow, installed once into `<cache>/bench-python`.
-fn python_deps(cache: &Path) -> Result<PathBuf> {
-    let target = cache.join("bench-python");
-    let ready = ["torchvision", "numpy", "PIL"]
-        .iter()
-        .all(|m| target.join(m).join("__init__.py").is_file());
-    if ready {
-        return Ok(target);
-    }
-    std::fs::create_dir_all(&target)
-        .with_context(|| format!("cannot create {}", target.display()))?;
-    let pip = |args: &[&str]| -> Result<()> {
-        let status = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "--target"])
-            .arg(&target)
-            .args(args)
-            .status()
-            .context("python3 -m pip not found")?;
-        if !status.success() {
-            bail!("pip install {} failed ({status})", args.join(" "));
+/// `cargo build` arguments for the programs of the wanted parts.
+fn targets(wants: &dyn Fn(Part) -> bool) -> Vec<&'static str> {
+    let programs = [
+        (
+            Part::Train,
+            ["-p", "mdec-ae", "--example", "bench_pretrain"],
+        ),
+        (Part::Embed, ["-p", "mdec-ae", "--example", "bench_embed"]),
+        (
+            Part::Kmeans,
+            ["-p", "mdec-cluster", "--example", "bench_kmeans"],
+        ),
+        (
+            Part::Metrics,
+            ["-p", "mdec-metrics", "--example", "bench_metrics"],
+        ),
+        (Part::Tta, ["-p", "mdec-cli", "--bin", "mdec"]),
+        (Part::Scaling, ["-p", "mdec-cli", "--bin", "mdec"]),
+    ];
+    let mut args: Vec<&'static str> = Vec::new();
+    for (part, program) in programs {
+        if wants(part) && !args.contains(&program[3]) {
+            args.extend(program);
         }
-        Ok(())
-    };
-    pip(&["--no-deps", TORCHVISION])?;
-    pip(&["numpy", "pillow"])?;
-    Ok(target)
-}
-
-/// JSON lines printed by either side, as (arch, augment) → the line.
-struct Line {
-    arch: String,
-    augment: bool,
-    samples_per_sec: f64,
-    gflops: f64,
-    flops_per_sample: f64,
-    extra: String,
-}
-
-/// Reads one field of a flat JSON object without a JSON dependency.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let start = line.find(&format!("\"{key}\":"))? + key.len() + 3;
-    let rest = &line[start..];
-    let end = rest.find([',', '}']).unwrap_or(rest.len());
-    Some(rest[..end].trim().trim_matches('"'))
-}
-
-fn parse(stdout: &str) -> Vec<Line> {
-    stdout
-        .lines()
-        .filter(|l| l.trim_start().starts_with('{'))
-        .filter_map(|l| {
-            Some(Line {
-                arch: field(l, "arch")?.to_owned(),
-                augment: field(l, "augment")? == "true",
-                samples_per_sec: field(l, "samples_per_sec")?.parse().ok()?,
-                gflops: field(l, "gflops")?.parse().ok()?,
-                flops_per_sample: field(l, "flops_per_sample")?.parse().ok()?,
-                extra: field(l, "num_workers")
-                    .map(|w| format!("num_workers={w}"))
-                    .unwrap_or_default(),
-            })
-        })
-        .collect()
-}
-
-fn capture(command: &mut Command) -> Result<String> {
-    let line = format!("{command:?}");
-    println!("$ {}", line.replace('"', ""));
-    let out = command
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .with_context(|| format!("cannot start {line}"))?;
-    if !out.status.success() {
-        bail!("{line} failed ({})", out.status);
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    args
 }
 
-fn cpu_model() -> String {
-    Command::new("lscpu")
-        .output()
-        .ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .find_map(|l| l.strip_prefix("Model name:").map(|m| m.trim().to_owned()))
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
+/// Runs `f` as one section of the suite, timing it and recording the load around it.
+fn section<T>(
+    title: &str,
+    settings: String,
+    f: impl FnOnce() -> error::Result<T>,
+) -> Result<Section<T>> {
+    println!("\n== bench: {title}");
+    let clock = Instant::now();
+    let (rows, load) = machine::with_load(f);
+    let rows = rows.with_context(|| format!("bench: {title}"))?;
+    Ok(Section {
+        settings,
+        seconds: clock.elapsed().as_secs_f64(),
+        load,
+        rows,
+    })
 }
 
-/// The 1-minute load average, to record how busy the (shared) machine was.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".into())
-}
-
-fn ae() -> Result<()> {
-    crate::setup::run()?;
-    let cache = crate::setup::cache_dir()?;
-    let torch = cache.join("torch-2.11.0");
-    let deps = python_deps(&cache)?;
-    let mnist = root().join("data/mnist");
-    if !mnist.is_dir() {
+/// Runs the suite (or the parts in `--only`) and updates results.json and BENCHMARKS.md.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let started = exec::unix_now();
+    let clock = Instant::now();
+    let libtorch = crate::setup::run()?;
+    if !root().join("data/mnist").is_dir() {
         fetch_dataset(
             NamedDataset::Mnist,
             std::env::var("MDEC_DATA_MIRROR").ok().as_deref(),
         )?;
     }
-    let load_before = load_average();
-    // One architecture at a time, ours then theirs, so both sides see similar load.
-    let python_path = std::env::join_paths([&torch, &deps])?;
-    let (mut ours, mut theirs) = (String::new(), String::new());
-    for arch in ["dcec", "mdec"] {
-        ours += &capture(cargo().args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "mdec-ae",
-            "--example",
-            "bench_pretrain",
-            "--",
-            "--batches",
-            BATCHES,
-            "--threads",
-            THREADS,
-            "--arch",
-            arch,
-        ]))?;
-        theirs += &capture(
-            Command::new("python3")
-                .current_dir(root())
-                .env("PYTHONPATH", &python_path)
-                .env("OMP_NUM_THREADS", THREADS)
-                .args([
-                    "scripts/bench_ae.py",
-                    "--batches",
-                    BATCHES,
-                    "--threads",
-                    THREADS,
-                ])
-                .args(["--arch", arch]),
-        )?;
-    }
-    let load_after = load_average();
-    let (ours, theirs) = (parse(&ours), parse(&theirs));
-    if ours.is_empty() || theirs.is_empty() {
-        bail!("a side printed no result");
-    }
-    let mut table = String::new();
-    writeln!(
-        table,
-        "| arch | augmentation | mdec-ae samples/s | PyTorch samples/s | ratio | mdec-ae GFLOP/s | PyTorch GFLOP/s |"
-    )?;
-    writeln!(table, "|---|---|---:|---:|---:|---:|---:|")?;
-    for o in &ours {
-        let Some(t) = theirs
-            .iter()
-            .find(|t| t.arch == o.arch && t.augment == o.augment)
-        else {
-            continue;
-        };
-        let aug = if o.augment {
-            format!("rotation + contrast ({})", t.extra)
-        } else {
-            "none".to_owned()
-        };
-        writeln!(
-            table,
-            "| {} | {aug} | {:.0} | {:.0} | **{:.2}** | {:.2} | {:.2} |",
-            o.arch,
-            o.samples_per_sec,
-            t.samples_per_sec,
-            o.samples_per_sec / t.samples_per_sec,
-            o.gflops,
-            t.gflops
-        )?;
-    }
-    let flops: Vec<String> = ours
-        .iter()
-        .filter(|o| !o.augment)
-        .map(|o| format!("{} {:.1} MFLOP", o.arch, o.flops_per_sample / 1e6))
-        .collect();
-    println!("\n{table}");
-    let section = format!(
-        "{SECTION}\n\n\
-         `cargo xtask bench ae`: pretraining samples/s on MNIST 1×28×28, batches of 256, \
-         Adam, MSE, {BATCHES} timed batches after warm-up, {THREADS} libtorch threads on both sides. \
-         Ours: `crates/mdec-ae/examples/bench_pretrain.rs` (release, the library's pretraining loop: \
-         data on the device once and `index_select` batches; with augmentation, batches augmented \
-         on the host by mdec-data with rayon in a prefetch thread). PyTorch: `scripts/bench_ae.py` \
-         (eager; a plain tensor loop without augmentation, a `DataLoader` with torchvision \
-         `RandomRotation(15)` + `ColorJitter(contrast=0.5)` with augmentation, the faster of \
-         num_workers 0 and 2). Targets: ratio ≥ 1.0 without augmentation, ≥ 1.5 with.\n\n\
-         Machine: {} ({} cores available), torch 2.11.0 (CPU), torchvision 0.26.0; \
-         1-minute load average {load_before} before and {load_after} after the run (above 2, \
-         other processes shared the cores and the figures are noisy).\n\
-         Training FLOPs per sample (3 × forward, analytic): {}.\n\n{table}",
-        cpu_model(),
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        flops.join(", ")
-    );
-    write_section(&root().join("BENCHMARKS.md"), &section)?;
-    println!("wrote the section \"{SECTION}\" of BENCHMARKS.md");
-    Ok(())
-}
-
-/// Replaces (or appends) this benchmark's section, leaving the others untouched.
-fn write_section(path: &Path, section: &str) -> Result<()> {
-    let old = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
-    let new = match old.find(SECTION) {
-        Some(start) => {
-            let after = &old[start + SECTION.len()..];
-            let end = after
-                .find("\n## ")
-                .map_or(old.len(), |i| start + SECTION.len() + i + 1);
-            format!("{}{section}\n{}", &old[..start], &old[end..])
-        }
-        None => format!("{}\n{section}", old.trim_end().to_owned() + "\n"),
+    let wants = |part: Part| args.only.is_empty() || args.only.contains(&part);
+    run_command(cargo().args(["build", "--release"]).args(targets(&wants)))?;
+    let python_path = exec::python_path(&crate::setup::cache_dir()?)?;
+    let plan = Plan {
+        quick: args.quick,
+        device: match args.device {
+            Device::Cpu => "cpu",
+            Device::Cuda => "cuda",
+        },
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    std::fs::write(path, new).with_context(|| format!("cannot write {}", path.display()))
+    let tools = Tools::new(&root(), python_path, plan.threads);
+
+    let json = root().join("bench/results.json");
+    let mut results = Results::load(&json)?;
+    results.machine = Some(machine::describe(&tools, &libtorch, &root()));
+    let save = |results: &Results| results.save(&json);
+    if wants(Part::Train) {
+        results.gemm = Some(section(
+            "machine peak (GEMM)",
+            "2048 × 2048 float products".into(),
+            || ae::gemm(&tools, &plan),
+        )?);
+        results.train = Some(section(
+            "1. pretraining throughput",
+            ae::train_settings(&plan),
+            || ae::train(&tools, &plan),
+        )?);
+        save(&results)?;
+    }
+    if wants(Part::Embed) {
+        results.embed = Some(section(
+            "2. embedding throughput",
+            ae::embed_settings(&plan),
+            || ae::embed(&tools, &plan),
+        )?);
+        save(&results)?;
+    }
+    if wants(Part::Kmeans) {
+        results.kmeans = Some(section(
+            "3. k-means",
+            kmeans::kmeans_settings(&plan),
+            || kmeans::kmeans(&tools, &plan),
+        )?);
+        save(&results)?;
+    }
+    if wants(Part::Metrics) {
+        results.metrics = Some(section(
+            "4. metrics",
+            kmeans::metrics_settings(&plan),
+            || kmeans::metrics(&tools, &plan),
+        )?);
+        save(&results)?;
+    }
+    if wants(Part::Tta) {
+        results.tta = Some(section(
+            "5. time to accuracy",
+            tta::settings(&plan),
+            || tta::run(&tools, &plan),
+        )?);
+        save(&results)?;
+    }
+    if wants(Part::Scaling) {
+        results.scaling = Some(section("6. scaling", scaling::settings(&plan), || {
+            scaling::run(&tools, &plan)
+        })?);
+    }
+    let mut command = "cargo xtask bench".to_owned();
+    if args.quick {
+        command += " --quick";
+    }
+    command += &format!(" --device {}", plan.device);
+    if !args.only.is_empty() {
+        let parts: Vec<String> = args
+            .only
+            .iter()
+            .map(|p| format!("{p:?}").to_lowercase())
+            .collect();
+        command += &format!(" --only {}", parts.join(","));
+    }
+    results.command = Some(command);
+    results.quick = args.quick;
+    results.device = Some(plan.device.to_owned());
+    results.started = Some(exec::format_utc(started));
+    results.seconds = clock.elapsed().as_secs_f64();
+    save(&results)?;
+    let block = markdown::render(&results)?;
+    markdown::write(&root().join("BENCHMARKS.md"), &block)?;
+    println!("\n{block}");
+    println!(
+        "bench: wrote {} and the generated block of BENCHMARKS.md ({:.1} min)",
+        json.display(),
+        results.seconds / 60.0
+    );
+    Ok(())
 }

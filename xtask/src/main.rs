@@ -6,7 +6,8 @@
 //! - `test`: setup if needed, then `cargo fmt --check`, clippy with `-D warnings`, `cargo test`.
 //! - `fetch-mnist`, `fetch-fashion-mnist`: the raw IDX files into `data/<name>/`, verified.
 //! - `demo`: setup, fetch MNIST, build in release and run the `mdec` binary on it.
-//! - `bench ae`: autoencoder pretraining throughput against PyTorch, into `BENCHMARKS.md`.
+//! - `bench [--quick] [--device cpu|cuda] [--only PART,...]`: the benchmark suite against
+//!   PyTorch and scikit-learn, into `bench/results.json` and `BENCHMARKS.md`.
 
 #![allow(clippy::print_stdout)]
 
@@ -40,11 +41,9 @@ enum Task {
     FetchFashionMnist(FetchArgs),
     /// Set up, fetch MNIST, build in release and run mdec on it.
     Demo,
-    /// Run a benchmark suite against PyTorch and update BENCHMARKS.md (`bench ae`).
-    Bench {
-        /// The suite.
-        suite: bench::Suite,
-    },
+    /// Run the benchmark suite against PyTorch and scikit-learn; write bench/results.json
+    /// and the generated block of BENCHMARKS.md.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -63,7 +62,7 @@ fn main() -> Result<()> {
             fetch_dataset(NamedDataset::FashionMnist, args.from.as_deref())
         }
         Task::Demo => demo(),
-        Task::Bench { suite } => bench::run(suite),
+        Task::Bench(args) => bench::run(args),
     }
 }
 

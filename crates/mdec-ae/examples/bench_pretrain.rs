@@ -1,61 +1,72 @@
-//! Rust side of `cargo xtask bench ae`: pretraining throughput of the `dcec` and `mdec`
-//! autoencoders on MNIST 1×28×28, batches of 256, with and without rotation + contrast
-//! augmentation, through the library's own pretraining loop.
+//! Rust side of `cargo xtask bench`'s autoencoder pretraining throughput: the `dcec`,
+//! `mdec` and `dense` autoencoders on MNIST 1×28×28, batches of 256, with and without
+//! rotation + contrast augmentation, through the library's own pretraining loop.
 //!
 //! ```text
-//! cargo run --release -p mdec-ae --example bench_pretrain -- [--batches 40] [--threads 2] [--data data/mnist] [--arch dcec|mdec]
+//! cargo run --release -p mdec-ae --example bench_pretrain -- \
+//!     [--arch dcec|mdec|dense]... [--batches 40] [--repeats 5] [--threads 2] [--device cpu] [--data data/mnist]
+//! cargo run --release -p mdec-ae --example bench_pretrain -- --gemm [--repeats 5] [--threads 2] [--device cpu]
 //! ```
 //!
-//! Each configuration trains two epochs of `batches` batches (the first warms up) and
-//! prints one JSON object: samples/s of the second epoch, the analytic FLOPs per sample
-//! for forward + backward (3 × forward) and the achieved GFLOP/s.
+//! Each configuration trains `repeats + 1` epochs of `batches` batches (the first warms up)
+//! and prints one JSON object: the samples/s of each timed epoch and the analytic FLOPs per
+//! sample for forward + backward (3 × forward). `--gemm` instead prints the GFLOP/s of
+//! `repeats` 2048 × 2048 single-precision matrix products, the machine's practical peak.
 
 #![allow(clippy::print_stdout)]
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use mdec_ae::{AeConfig, AeModel, PretrainParams, pretrain};
+use mdec_ae::{AeConfig, AeModel, DeviceChoice, PretrainParams, pretrain};
 use mdec_data::{AugmentConfig, Dataset, LoadOptions};
+use tch::{Device, Kind, Tensor};
 
 /// Must match `ROTATION` and `CONTRAST` in `scripts/bench_ae.py`.
 const ROTATION: f32 = 15.0;
 const CONTRAST: f32 = 0.5;
 const BATCH: usize = 256;
+const GEMM: i64 = 2048;
 
 fn main() -> Result<()> {
-    let mut batches = 40usize;
-    let mut threads = 2i32;
+    let (mut batches, mut repeats, mut threads) = (40usize, 5usize, 2i32);
     let mut data = PathBuf::from("data/mnist");
-    let mut archs = vec!["dcec".to_owned(), "mdec".to_owned()];
+    let mut device = DeviceChoice::Cpu;
+    let mut archs = Vec::new();
+    let mut gemm = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut value = || args.next().context("missing value");
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--batches" => batches = value()?.parse()?,
+            "--repeats" => repeats = value()?.parse()?,
             "--threads" => threads = value()?.parse()?,
             "--data" => data = value()?.into(),
-            "--arch" => archs = vec![value()?],
+            "--device" => device = value()?.parse()?,
+            "--arch" => archs.push(value()?),
+            "--gemm" => gemm = true,
             other => bail!("unknown argument {other}"),
         }
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let data = if data.is_relative() {
-        root.join(data)
-    } else {
-        data
-    };
-    if !data.is_dir() {
-        bail!(
-            "{} not found: run `cargo xtask fetch-mnist` first",
-            data.display()
-        );
     }
     tch::set_num_threads(threads);
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads as usize)
         .build_global()
         .ok();
+    let device = device.resolve()?;
+    if gemm {
+        return peak(device, repeats, threads);
+    }
+    if archs.is_empty() {
+        archs = vec!["dcec".into(), "mdec".into(), "dense".into()];
+    }
+    if !data.is_dir() {
+        bail!(
+            "{} not found: run `cargo xtask fetch-mnist` first",
+            data.display()
+        );
+    }
     let all = mdec_data::load_path(&data, &LoadOptions::default())?;
     let n = (batches * BATCH).min(all.len());
     let subset = Dataset::new(all.gather(&(0..n).collect::<Vec<_>>()));
@@ -64,7 +75,8 @@ fn main() -> Result<()> {
         let config = match arch.as_str() {
             "dcec" => AeConfig::dcec(10),
             "mdec" => AeConfig::mdec(10),
-            other => bail!("unknown arch {other}: dcec or mdec"),
+            "dense" => AeConfig::dense(10),
+            other => bail!("unknown arch {other}: dcec, mdec or dense"),
         };
         for augmented in [false, true] {
             let augment = if augmented {
@@ -77,26 +89,52 @@ fn main() -> Result<()> {
                 AugmentConfig::default()
             };
             let params = PretrainParams::new()
-                .epochs(2)
+                .epochs(repeats + 1)
                 .batch_size(BATCH)
                 .augment(augment)
                 .checkpoint_every(0)
                 .progress(false)
                 .check()?;
-            let mut model =
-                AeModel::with_seed(config.clone(), subset.shape(), tch::Device::Cpu, 0)?;
+            let mut model = AeModel::with_seed(config.clone(), subset.shape(), device, 0)?;
             let dir = out.path().join(format!("{arch}-{augmented}"));
             let report = pretrain(&mut model, &subset, None, &params, &dir)?;
-            let sps = report.rows.last().map_or(0.0, |r| r.samples_per_sec);
-            let flops = 3.0 * model.forward_flops();
+            let rates: Vec<f64> = report
+                .rows
+                .iter()
+                .skip(1)
+                .map(|r| r.samples_per_sec)
+                .collect();
             println!(
-                "{{\"side\":\"rust\",\"arch\":\"{arch}\",\"augment\":{augmented},\"batch_size\":{BATCH},\
-                 \"batches\":{},\"threads\":{threads},\"samples_per_sec\":{sps:.1},\
-                 \"flops_per_sample\":{flops},\"gflops\":{:.2}}}",
-                n.div_ceil(BATCH),
-                sps * flops / 1e9
+                "{}",
+                serde_json::json!({
+                    "side": "rust", "mode": "train", "arch": arch, "augment": augmented,
+                    "batch_size": BATCH, "batches": n.div_ceil(BATCH), "threads": threads,
+                    "samples_per_sec": rates, "flops_per_sample": 3.0 * model.forward_flops(),
+                })
             );
         }
     }
+    Ok(())
+}
+
+/// GFLOP/s of `repeats` `GEMM × GEMM` float products after one warm-up product.
+fn peak(device: Device, repeats: usize, threads: i32) -> Result<()> {
+    let a = Tensor::randn([GEMM, GEMM], (Kind::Float, device));
+    let b = Tensor::randn([GEMM, GEMM], (Kind::Float, device));
+    let flops = 2.0 * (GEMM as f64).powi(3);
+    let mut gflops = Vec::with_capacity(repeats);
+    for i in 0..=repeats {
+        let start = Instant::now();
+        let c = a.f_mm(&b)?;
+        // Reading one element waits for the product on any device.
+        c.f_double_value(&[0, 0])?;
+        if i > 0 {
+            gflops.push(flops / start.elapsed().as_secs_f64() / 1e9);
+        }
+    }
+    println!(
+        "{}",
+        serde_json::json!({"side": "rust", "mode": "gemm", "n": GEMM, "threads": threads, "gflops": gflops})
+    );
     Ok(())
 }
