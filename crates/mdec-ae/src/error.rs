@@ -102,6 +102,20 @@ pub enum Error {
         /// The newest checkpoint on disk, which is left untouched.
         last_checkpoint: Option<PathBuf>,
     },
+    /// A stop request ([`StopFlag`](crate::StopFlag)) ended the run between two batches,
+    /// after a checkpoint of the batch reached was written.
+    #[error(
+        "pretraining interrupted at epoch {epoch}, batch {batch}; checkpoint in {}",
+        checkpoint.display()
+    )]
+    Interrupted {
+        /// The 1-based epoch that was running.
+        epoch: usize,
+        /// The batch (0-based) the resumed run starts with.
+        batch: usize,
+        /// The checkpoint written.
+        checkpoint: PathBuf,
+    },
     /// BCE needs the decoder to end in a sigmoid (its logits are what the loss reads).
     #[error(
         "reconstruction loss bce needs output = sigmoid in the autoencoder config, got {output}"

@@ -45,7 +45,10 @@
 //!   [`AeModel::save`] / [`AeModel::load`] (`model.safetensors` + `model.json`).
 //! - [`Encoder`], [`Autoencoder`], [`embed`], [`TorchScriptEncoder`].
 //! - [`PretrainParams`] → [`PretrainValidParams`], [`pretrain`], [`resume`],
-//!   [`pretrain_or_resume`], [`PretrainReport`], [`EpochRow`].
+//!   [`pretrain_or_resume`], [`PretrainReport`], [`EpochRow`]; [`PretrainLayout`] says where
+//!   the table, checkpoints and best model go.
+//! - [`StopFlag`]: stops pretraining (and clustering) between two batches with a
+//!   checkpoint to resume from, e.g. on Ctrl-C.
 //! - [`Optimizer`] ([`OptimizerKind`]: Adam, SGD) and [`Scheduler`] ([`LrSchedule`]) with
 //!   state that checkpoints restore.
 //! - [`DeviceChoice`]: `cpu`, `cuda[:i]`, `auto`.
@@ -60,6 +63,7 @@ pub mod noise;
 pub mod optim;
 pub mod pretrain;
 pub mod schedule;
+pub mod stop;
 
 pub use config::{
     Activation, AeConfig, AeConfigError, Arch, DcecConfig, DenseConfig, MdecConfig,
@@ -72,8 +76,9 @@ pub use mdec_data::ImageShape;
 pub use model::{AeModel, ModelMeta, array_to_tensor, tensor_to_array};
 pub use optim::{Optimizer, OptimizerKind};
 pub use pretrain::{
-    DataPlacement, EarlyStopping, EpochRow, PretrainParams, PretrainParamsError, PretrainReport,
-    PretrainValidParams, ReconLoss, TrainingState, latest_checkpoint, pretrain, pretrain_or_resume,
-    resume, split_train_validation,
+    DataPlacement, EarlyStopping, EpochRow, PretrainLayout, PretrainParams, PretrainParamsError,
+    PretrainReport, PretrainValidParams, ReconLoss, TrainingState, latest_checkpoint, pretrain,
+    pretrain_or_resume, resume, split_train_validation,
 };
 pub use schedule::{LrSchedule, Scheduler, SchedulerState};
+pub use stop::StopFlag;

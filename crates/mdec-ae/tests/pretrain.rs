@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::Result;
 use mdec_ae::{
     AeConfig, AeModel, Arch, Autoencoder, DcecConfig, DenseConfig, Encoder, Error, ImageShape,
-    LrSchedule, MdecConfig, OptimizerKind, PretrainParams, TorchScriptEncoder, Upsampling,
-    WeightInit, embed, latest_checkpoint, pretrain, resume,
+    LrSchedule, MdecConfig, OptimizerKind, PretrainLayout, PretrainParams, StopFlag,
+    TorchScriptEncoder, Upsampling, WeightInit, embed, latest_checkpoint, pretrain, resume,
 };
 use mdec_data::Dataset;
 use ndarray::Array4;
@@ -486,5 +486,102 @@ fn a_torchscript_encoder_from_pytorch_plugs_in() -> Result<()> {
     assert!(zs.allclose(&expected, 1e-4, 1e-5, false), "{zs}");
     let err = TorchScriptEncoder::load(&path, ImageShape::new(3, 8, 8), Device::Cpu).unwrap_err();
     assert!(matches!(err, Error::TorchScript { .. }), "{err}");
+    Ok(())
+}
+
+/// Pretrains `params` in `out`, stopping on the way: first before any batch, then from
+/// another thread part-way through, then to the end; returns the final model and report.
+fn stopped_and_resumed(
+    data: &Dataset,
+    params: &PretrainParams,
+    out: impl Into<PretrainLayout>,
+) -> Result<(AeModel, mdec_ae::PretrainReport)> {
+    let out = out.into();
+    let stop = StopFlag::new();
+    let stoppable = params.clone().stop(stop.clone()).check()?;
+    stop.stop();
+    let mut model = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 2)?;
+    match pretrain(&mut model, data, None, &stoppable, &out) {
+        Err(Error::Interrupted {
+            epoch: 1,
+            batch: 0,
+            checkpoint,
+        }) => assert!(checkpoint.starts_with(&out.checkpoints)),
+        other => anyhow::bail!("expected a stop before the first batch, got {other:?}"),
+    }
+    // Stopped from another thread part-way, a few times: wherever a stop lands (mostly
+    // mid-epoch), the checkpoint holds that batch and the next resume goes on from it.
+    for attempt in 1..=4u64 {
+        stop.reset();
+        let setter = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(37 * attempt));
+                stop.stop();
+            })
+        };
+        let part = resume(&out, Device::Cpu, data, None, &stoppable);
+        setter
+            .join()
+            .map_err(|_| anyhow::anyhow!("setter thread panicked"))?;
+        match part {
+            Err(Error::Interrupted { epoch, batch, .. }) => {
+                eprintln!("stopped before epoch {epoch}, batch {batch}");
+            }
+            // The machine outran the request: the run is complete.
+            Ok(_) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    stop.reset();
+    Ok(resume(&out, Device::Cpu, data, None, &stoppable)?)
+}
+
+#[test]
+fn a_stop_request_checkpoints_the_batch_reached_and_resuming_matches_an_uninterrupted_run()
+-> Result<()> {
+    let _guard = serial();
+    let data = squares(40, 1, 8, 8);
+    // 20 batches an epoch, noise from libtorch's generator, a per-batch schedule.
+    let params = quick(25)
+        .batch_size(2)
+        .checkpoint_every(5)
+        .gaussian_noise(0.1)
+        .schedule(LrSchedule::Cosine { min_lr: 1e-4 });
+
+    let whole = tempfile::tempdir()?;
+    let mut straight = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 2)?;
+    let full = pretrain(
+        &mut straight,
+        &data,
+        None,
+        &params.clone().check()?,
+        whole.path(),
+    )?;
+
+    let parts = tempfile::tempdir()?;
+    let layout = PretrainLayout {
+        tables: parts.path().join("metrics"),
+        checkpoints: parts.path().join("checkpoints/pretrain"),
+        best: parts.path().join("checkpoints/pretrain/best"),
+    };
+    let (resumed, rest) = stopped_and_resumed(&data, &params, &layout)?;
+    let losses = |r: &mdec_ae::PretrainReport| -> Vec<(usize, f64, f64)> {
+        r.rows
+            .iter()
+            .map(|r| (r.epoch, r.train_loss, r.lr))
+            .collect()
+    };
+    assert_eq!(losses(&rest), losses(&full));
+    assert!(same_weights(&resumed, &straight));
+    // The layout was followed: table, checkpoints and best model where it said.
+    assert!(layout.tables.join("pretrain.parquet").is_file());
+    assert!(layout.best.join("model.safetensors").is_file());
+    assert!(
+        layout
+            .latest_checkpoint()?
+            .is_some_and(|p| p.ends_with("epoch-00025"))
+    );
+    assert!(!parts.path().join("pretrain.csv").exists());
     Ok(())
 }

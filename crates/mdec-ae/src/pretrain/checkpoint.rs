@@ -1,7 +1,8 @@
-//! Training checkpoints: `<out>/checkpoints/epoch-NNNNN/` holding the model
+//! Training checkpoints: `<checkpoints>/epoch-NNNNN/` holding the model
 //! (`model.safetensors`, `model.json`), the optimiser state (`optimizer.safetensors`) and
-//! `training.json` (epoch, scheduler state, metrics rows, early-stopping state). Each folder
-//! is written under a temporary name and renamed, so a checkpoint is complete or absent.
+//! `training.json` (epoch, scheduler state, metrics rows, early-stopping state, and the
+//! batch reached when a stop request interrupted an epoch). Each folder is written under a
+//! temporary name and renamed, so a checkpoint is complete or absent.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -47,18 +48,29 @@ pub struct TrainingState {
     pub stopped_early: bool,
     /// The settings the run was started with (for the record).
     pub params: PretrainParams,
+    /// Batches of epoch `epoch + 1` already trained when a stop request interrupted it
+    /// (0 at an epoch boundary).
+    #[serde(default)]
+    pub batch: usize,
+    /// Sum of those batches' losses, each weighted by its batch size.
+    #[serde(default)]
+    pub partial_loss: f64,
+    /// Samples in those batches.
+    #[serde(default)]
+    pub partial_samples: usize,
 }
 
-/// Writes `epoch-NNNNN` atomically and removes all but the newest `keep` checkpoints.
+/// Writes `<dir>/epoch-NNNNN` atomically (replacing one of the same epoch count, e.g. the
+/// epoch boundary before a mid-epoch stop) and removes all but the newest `keep`
+/// checkpoints.
 pub(crate) fn write_checkpoint(
-    out_dir: &Path,
+    dir: &Path,
     model: &AeModel,
     optimizer: &Optimizer,
     state: &TrainingState,
     keep: usize,
 ) -> Result<PathBuf> {
-    let dir = out_dir.join(CHECKPOINTS_DIR);
-    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = format!("epoch-{:05}", state.epoch);
     let target = dir.join(&name);
     let tmp = dir.join(format!(".{name}.tmp"));
@@ -72,7 +84,7 @@ pub(crate) fn write_checkpoint(
         fs::remove_dir_all(&target).map_err(|e| Error::io(&target, e))?;
     }
     fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
-    let all = list_checkpoints(out_dir)?;
+    let all = list_checkpoints(dir)?;
     for (_, old) in all.iter().rev().skip(keep) {
         fs::remove_dir_all(old).map_err(|e| Error::io(old, e))?;
     }
@@ -80,15 +92,14 @@ pub(crate) fn write_checkpoint(
     Ok(target)
 }
 
-/// Complete checkpoints in `out_dir`, oldest first, with their epoch.
-fn list_checkpoints(out_dir: &Path) -> Result<Vec<(usize, PathBuf)>> {
-    let dir = out_dir.join(CHECKPOINTS_DIR);
+/// Complete checkpoints in the checkpoints folder `dir`, oldest first, with their epoch.
+pub(crate) fn list_checkpoints(dir: &Path) -> Result<Vec<(usize, PathBuf)>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
     let mut found = Vec::new();
-    for entry in fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
-        let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
         let epoch = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -104,12 +115,17 @@ fn list_checkpoints(out_dir: &Path) -> Result<Vec<(usize, PathBuf)>> {
     Ok(found)
 }
 
-/// The newest complete checkpoint in an output folder, if any.
+/// The newest complete checkpoint in an output folder laid out by
+/// [`PretrainLayout::in_dir`](crate::PretrainLayout::in_dir) (`<out>/checkpoints/`), if
+/// any; see [`PretrainLayout::latest_checkpoint`](crate::PretrainLayout::latest_checkpoint)
+/// for other layouts.
 ///
 /// # Errors
 /// [`Error::Io`] if the checkpoints folder cannot be listed.
 pub fn latest_checkpoint(out_dir: impl AsRef<Path>) -> Result<Option<PathBuf>> {
-    Ok(list_checkpoints(out_dir.as_ref())?.pop().map(|(_, p)| p))
+    Ok(list_checkpoints(&out_dir.as_ref().join(CHECKPOINTS_DIR))?
+        .pop()
+        .map(|(_, p)| p))
 }
 
 /// Reads a checkpoint's `training.json`.

@@ -1,14 +1,19 @@
 //! Pretraining: [`PretrainParams`] → [`pretrain`] / [`resume`] → [`PretrainReport`], with
-//! checkpoints and the per-epoch metrics table in the output folder.
+//! checkpoints and the per-epoch metrics table in the output folders.
 //!
-//! Output folder layout:
+//! Output layout ([`PretrainLayout`]; a bare path puts everything in one folder):
 //! - `pretrain.csv`, `pretrain.parquet`: one [`EpochRow`] per epoch;
 //! - `checkpoints/epoch-NNNNN/`: `model.safetensors`, `model.json`,
 //!   `optimizer.safetensors`, `training.json` (see [`TrainingState`]);
 //! - `best/`: `model.safetensors` and `model.json` of the epoch with the lowest
 //!   monitored loss.
+//!
+//! A [`StopFlag`](crate::StopFlag) in the params stops a run between two batches with a
+//! checkpoint of the batch it reached ([`Error::Interrupted`](crate::Error::Interrupted));
+//! [`resume`] continues from that batch as if never stopped.
 
 mod checkpoint;
+mod layout;
 mod params;
 mod train;
 
@@ -16,11 +21,12 @@ pub use checkpoint::{
     BEST_DIR, CHECKPOINTS_DIR, OPTIMIZER_FILE, TRAINING_JSON, TrainingState, latest_checkpoint,
     read_training_state,
 };
+pub use layout::PretrainLayout;
 pub use params::{
     DataPlacement, EarlyStopping, PretrainParams, PretrainParamsError, PretrainValidParams,
     ReconLoss,
 };
 pub use train::{
-    EpochRow, PretrainReport, TABLE_STEM, pretrain, pretrain_or_resume, resume, rows_to_frame,
-    split_train_validation,
+    EpochRow, PretrainReport, TABLE_STEM, pretrain, pretrain_or_resume, resume, rows_from_frame,
+    rows_to_frame, split_train_validation,
 };

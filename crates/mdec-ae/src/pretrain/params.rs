@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::optim::OptimizerKind;
 use crate::schedule::LrSchedule;
+use crate::stop::StopFlag;
 
 /// The reconstruction loss.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +101,11 @@ pub struct PretrainParams {
     pub eval_batch_size: usize,
     /// Show a progress bar per epoch on stderr. Default `true`.
     pub progress: bool,
+    /// Checked before every batch: once set, the run writes a checkpoint of the batch it
+    /// reached and returns [`Error::Interrupted`](crate::Error::Interrupted); resuming
+    /// continues from that batch. Not serialised. Default: a flag nobody sets.
+    #[serde(skip)]
+    pub stop: StopFlag,
 }
 
 impl Default for PretrainParams {
@@ -124,6 +130,7 @@ impl Default for PretrainParams {
             max_device_bytes: 4 << 30,
             eval_batch_size: 1024,
             progress: true,
+            stop: StopFlag::default(),
         }
     }
 }
@@ -212,7 +219,8 @@ impl PretrainParams {
     /// Defaults: 50 epochs, batch 256, Adam at 1e-3 (Kingma & Ba; DCEC), no weight decay,
     /// constant rate, MSE, no noise, no augmentation, no early stopping, moving averages
     /// over 5 epochs, a checkpoint every 10 epochs (2 kept), seed 0, data on the device
-    /// when it fits in 4 GiB, evaluation batches of 1024, a progress bar.
+    /// when it fits in 4 GiB, evaluation batches of 1024, a progress bar, a stop flag
+    /// nobody sets.
     pub fn new() -> Self {
         Self::default()
     }
@@ -252,6 +260,8 @@ impl PretrainParams {
         eval_batch_size: usize,
         /// Sets [`PretrainParams::progress`].
         progress: bool,
+        /// Sets [`PretrainParams::stop`] (pass a clone of the flag you keep).
+        stop: StopFlag,
     }
 
     /// Gaussian input noise of standard deviation `sigma` (DCRA's robust autoencoder).
@@ -396,6 +406,21 @@ mod tests {
         assert_eq!((ok.epochs, ok.lr), (3, 0.01));
         assert!(serde_json::from_str::<PretrainValidParams>(r#"{"epochs": 0}"#).is_err());
         assert!(serde_json::from_str::<PretrainValidParams>(r#"{"epoch": 3}"#).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn the_stop_flag_is_shared_but_never_serialised() -> anyhow::Result<()> {
+        let stop = StopFlag::new();
+        let params = PretrainParams::new().stop(stop.clone()).check()?;
+        let text = serde_json::to_string(&params)?;
+        assert!(!text.contains("\"stop\""), "{text}");
+        stop.stop();
+        assert!(params.stop.is_stopped());
+        let back: PretrainValidParams = serde_json::from_str(&text)?;
+        assert!(!back.stop.is_stopped());
+        assert_eq!(back, params, "a flag is not a setting");
+        assert!(serde_json::from_str::<PretrainValidParams>(r#"{"stop": true}"#).is_err());
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mdec_data::augment::{augment, batch_seed};
 use mdec_data::{Dataset, Order};
 use ndarray::Array4;
-use polars::prelude::{DataFrame, df};
+use polars::prelude::{DataFrame, DataType, df};
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
@@ -19,9 +19,9 @@ use crate::error::{Error, Result};
 use crate::model::{AeModel, array_to_tensor};
 use crate::optim::Optimizer;
 use crate::pretrain::checkpoint::{
-    BEST_DIR, OPTIMIZER_FILE, TrainingState, latest_checkpoint, read_training_state,
-    write_checkpoint,
+    OPTIMIZER_FILE, TrainingState, read_training_state, write_checkpoint,
 };
+use crate::pretrain::layout::PretrainLayout;
 use crate::pretrain::params::{DataPlacement, PretrainValidParams, ReconLoss};
 use crate::schedule::Scheduler;
 
@@ -80,40 +80,47 @@ pub struct PretrainReport {
 }
 
 /// Pretrains `model` from scratch on `train`, validating on `validation`, writing
-/// checkpoints, the best model and the metrics table into `out_dir`.
+/// checkpoints, the best model and the metrics table into `out` (an output folder, or a
+/// [`PretrainLayout`] placing each apart).
 ///
 /// # Errors
 /// [`Error::ShapeMismatch`] when the data does not fit the model,
 /// [`Error::LossNeedsSigmoid`] for BCE with a linear output, [`Error::NonFiniteLoss`] when
-/// a loss becomes NaN or infinite (the last good checkpoint is kept), and I/O errors.
+/// a loss becomes NaN or infinite (the last good checkpoint is kept),
+/// [`Error::Interrupted`] when `params.stop` was set (a checkpoint of the batch reached is
+/// written first), and I/O errors.
 pub fn pretrain(
     model: &mut AeModel,
     train: &Dataset,
     validation: Option<&Dataset>,
     params: &PretrainValidParams,
-    out_dir: impl AsRef<Path>,
+    out: impl Into<PretrainLayout>,
 ) -> Result<PretrainReport> {
-    Run::new(model, train, validation, params, out_dir.as_ref(), None)?.run()
+    let layout = out.into();
+    Run::new(model, train, validation, params, &layout, None)?.run()
 }
 
-/// Resumes from the newest checkpoint in `out_dir`: loads the model onto `device`,
-/// restores the optimiser, scheduler, early-stopping state and metrics rows, and trains
-/// up to `params.epochs` with the same schedule.
+/// Resumes from the newest checkpoint in `out`: loads the model onto `device`, restores
+/// the optimiser, scheduler, early-stopping state and metrics rows, and trains up to
+/// `params.epochs` with the same schedule. A checkpoint written on a stop request resumes
+/// at the batch it reached; on the CPU the result is the same as an uninterrupted run's.
 ///
 /// # Errors
-/// [`Error::NoCheckpoint`] if `out_dir` has none, [`Error::ShapeMismatch`] if the data does
+/// [`Error::NoCheckpoint`] if `out` has none, [`Error::ShapeMismatch`] if the data does
 /// not fit the checkpoint's model, and those of [`pretrain`].
 pub fn resume(
-    out_dir: impl AsRef<Path>,
+    out: impl Into<PretrainLayout>,
     device: Device,
     train: &Dataset,
     validation: Option<&Dataset>,
     params: &PretrainValidParams,
 ) -> Result<(AeModel, PretrainReport)> {
-    let out_dir = out_dir.as_ref();
-    let ckpt = latest_checkpoint(out_dir)?.ok_or_else(|| Error::NoCheckpoint {
-        dir: out_dir.to_path_buf(),
-    })?;
+    let layout = out.into();
+    let ckpt = layout
+        .latest_checkpoint()?
+        .ok_or_else(|| Error::NoCheckpoint {
+            dir: layout.checkpoints.clone(),
+        })?;
     let mut model = AeModel::load_for(&ckpt, device, train.shape(), None)?;
     let state = read_training_state(&ckpt)?;
     let report = Run::new(
@@ -121,14 +128,14 @@ pub fn resume(
         train,
         validation,
         params,
-        out_dir,
+        &layout,
         Some((ckpt, state)),
     )?
     .run()?;
     Ok((model, report))
 }
 
-/// Resumes when `out_dir` holds a checkpoint of the same architecture, otherwise builds a
+/// Resumes when `out` holds a checkpoint of the same architecture, otherwise builds a
 /// model from `config` (weights seeded with `params.seed`) and pretrains it. The entry
 /// point for a command line `pretrain` that can be interrupted and run again.
 ///
@@ -141,15 +148,15 @@ pub fn pretrain_or_resume(
     train: &Dataset,
     validation: Option<&Dataset>,
     params: &PretrainValidParams,
-    out_dir: impl AsRef<Path>,
+    out: impl Into<PretrainLayout>,
 ) -> Result<(AeModel, PretrainReport)> {
-    let out_dir = out_dir.as_ref();
-    if let Some(ckpt) = latest_checkpoint(out_dir)? {
+    let layout = out.into();
+    if let Some(ckpt) = layout.latest_checkpoint()? {
         AeModel::load_for(&ckpt, Device::Cpu, train.shape(), Some(config))?;
-        return resume(out_dir, device, train, validation, params);
+        return resume(layout, device, train, validation, params);
     }
     let mut model = AeModel::with_seed(config.clone(), train.shape(), device, params.seed)?;
-    let report = pretrain(&mut model, train, validation, params, out_dir)?;
+    let report = pretrain(&mut model, train, validation, params, layout)?;
     Ok((model, report))
 }
 
@@ -167,9 +174,26 @@ pub fn split_train_validation(
     Ok((train, (!val.is_empty()).then_some(val)))
 }
 
-/// A per-epoch seed for libtorch's generator (noise and dropout).
+/// A seed for libtorch's generator (noise and dropout): stream 1 seeds validation, stream
+/// `2 + b` batch `b` of the epoch, so a run resumed mid-epoch draws what it would have.
 fn torch_seed(seed: u64, epoch: usize, stream: u64) -> i64 {
     (batch_seed(seed, epoch as u64, stream) >> 1) as i64
+}
+
+/// How an epoch's training pass ended.
+enum EpochEnd {
+    /// Every batch ran: the mean loss.
+    Done(f64),
+    /// A stop request came before batch `batch`.
+    Stopped(Partial),
+}
+
+/// Where an epoch's training pass starts (or stopped): batches done and their loss sum.
+#[derive(Clone, Copy, Debug, Default)]
+struct Partial {
+    batch: usize,
+    loss_sum: f64,
+    samples: usize,
 }
 
 struct Run<'a> {
@@ -177,7 +201,7 @@ struct Run<'a> {
     train: &'a Dataset,
     validation: Option<&'a Dataset>,
     params: &'a PretrainValidParams,
-    out_dir: &'a Path,
+    layout: &'a PretrainLayout,
     resume: Option<(PathBuf, TrainingState)>,
     device: Device,
 }
@@ -188,7 +212,7 @@ impl<'a> Run<'a> {
         train: &'a Dataset,
         validation: Option<&'a Dataset>,
         params: &'a PretrainValidParams,
-        out_dir: &'a Path,
+        layout: &'a PretrainLayout,
         resume: Option<(PathBuf, TrainingState)>,
     ) -> Result<Self> {
         model.check_shape(train.shape(), "training data")?;
@@ -208,14 +232,16 @@ impl<'a> Run<'a> {
                 output: format!("{:?}", model.config().output).to_lowercase(),
             });
         }
-        std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+        for dir in [&layout.tables, &layout.checkpoints] {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
         let device = model.device();
         Ok(Self {
             model,
             train,
             validation,
             params,
-            out_dir,
+            layout,
             resume,
             device,
         })
@@ -281,12 +307,20 @@ impl<'a> Run<'a> {
             bad_epochs: 0,
             stopped_early: false,
             params: (**p).clone(),
+            batch: 0,
+            partial_loss: 0.0,
+            partial_samples: 0,
         };
         let mut last_ckpt = None;
         if let Some((ckpt, saved)) = self.resume.take() {
             optimizer.load_state(&ckpt.join(OPTIMIZER_FILE), saved.optimizer_steps)?;
             scheduler.set_state(saved.scheduler);
-            tracing::info!(checkpoint = %ckpt.display(), epoch = saved.epoch, "resuming pretraining");
+            tracing::info!(
+                checkpoint = %ckpt.display(),
+                epoch = saved.epoch,
+                batch = saved.batch,
+                "resuming pretraining"
+            );
             state = TrainingState {
                 params: (**p).clone(),
                 ..saved
@@ -319,23 +353,54 @@ impl<'a> Run<'a> {
         let started = Instant::now();
         let (mut run_samples, mut run_train_secs) = (0usize, 0.0f64);
         let mut table = None;
-        let mut best_model = self
-            .out_dir
-            .join(BEST_DIR)
-            .is_dir()
-            .then(|| self.out_dir.join(BEST_DIR));
+        let best_dir = &self.layout.best;
+        let mut best_model = best_dir.is_dir().then(|| best_dir.clone());
         while state.epoch < p.epochs && !state.stopped_early {
             let epoch = state.epoch; // 0-based index of the epoch being run
             let t0 = Instant::now();
-            tch::manual_seed(torch_seed(p.seed, epoch, 0));
-            let train_loss = self.train_epoch(
+            let start = Partial {
+                batch: state.batch,
+                loss_sum: state.partial_loss,
+                samples: state.partial_samples,
+            };
+            let end = self.train_epoch(
                 epoch,
                 steps,
                 &mut optimizer,
                 &scheduler,
                 train_dev.as_ref(),
                 &last_ckpt,
+                start,
             )?;
+            let train_loss = match end {
+                EpochEnd::Done(loss) => loss,
+                EpochEnd::Stopped(reached) => {
+                    state.batch = reached.batch;
+                    state.partial_loss = reached.loss_sum;
+                    state.partial_samples = reached.samples;
+                    state.optimizer_steps = optimizer.steps();
+                    state.scheduler = scheduler.state();
+                    let checkpoint = write_checkpoint(
+                        &self.layout.checkpoints,
+                        self.model,
+                        &optimizer,
+                        &state,
+                        p.keep_checkpoints,
+                    )?;
+                    tracing::info!(
+                        epoch = epoch + 1,
+                        batch = reached.batch,
+                        checkpoint = %checkpoint.display(),
+                        "pretraining interrupted"
+                    );
+                    return Err(Error::Interrupted {
+                        epoch: epoch + 1,
+                        batch: reached.batch,
+                        checkpoint,
+                    });
+                }
+            };
+            (state.batch, state.partial_loss, state.partial_samples) = (0, 0.0, 0);
             let train_secs = t0.elapsed().as_secs_f64();
             let val_loss = match &val_t {
                 Some(v) => Some(self.validate(v, epoch, &last_ckpt)?),
@@ -383,9 +448,8 @@ impl<'a> Run<'a> {
                 state.best_loss = Some(monitored);
                 state.best_epoch = epoch + 1;
                 state.bad_epochs = 0;
-                let dir = self.out_dir.join(BEST_DIR);
-                self.model.save(&dir)?;
-                best_model = Some(dir);
+                self.model.save(best_dir)?;
+                best_model = Some(best_dir.clone());
             } else {
                 state.bad_epochs += 1;
                 if let Some(es) = p.early_stopping
@@ -399,13 +463,13 @@ impl<'a> Run<'a> {
                     state.stopped_early = true;
                 }
             }
-            table = Some(write_rows(&state.rows, self.out_dir)?);
+            table = Some(write_rows(&state.rows, &self.layout.tables)?);
             let last = state.epoch == p.epochs || state.stopped_early;
             if last || (p.checkpoint_every > 0 && state.epoch % p.checkpoint_every == 0) {
                 state.optimizer_steps = optimizer.steps();
                 state.scheduler = scheduler.state();
                 last_ckpt = Some(write_checkpoint(
-                    self.out_dir,
+                    &self.layout.checkpoints,
                     self.model,
                     &optimizer,
                     &state,
@@ -434,7 +498,9 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// One epoch of training; returns the mean loss.
+    /// One epoch of training from batch `start.batch`; returns the mean loss, or where it
+    /// stopped when `params.stop` is set before a batch.
+    #[allow(clippy::too_many_arguments)]
     fn train_epoch(
         &mut self,
         epoch: usize,
@@ -443,7 +509,8 @@ impl<'a> Run<'a> {
         scheduler: &Scheduler,
         train_dev: Option<&Tensor>,
         last_ckpt: &Option<PathBuf>,
-    ) -> Result<f64> {
+        start: Partial,
+    ) -> Result<EpochEnd> {
         let p = self.params;
         let train = self.train;
         let order = Order::Shuffled {
@@ -464,15 +531,17 @@ impl<'a> Run<'a> {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_prefix(format!("epoch {}/{}", epoch + 1, p.epochs));
+            bar.set_position(start.batch as u64);
             bar
         } else {
             ProgressBar::hidden()
         };
         let augments = p.augments();
         let flush_every = if self.device == Device::Cpu { 1 } else { 20 };
-        let (mut sum, mut count) = (0.0f64, 0usize);
+        let (mut sum, mut count) = (start.loss_sum, start.samples);
         let mut pending: Vec<(usize, Tensor)> = Vec::new();
-        let result = std::thread::scope(|scope| -> Result<f64> {
+        let first_batch = start.batch.min(batches.len());
+        let result = std::thread::scope(|scope| -> Result<EpochEnd> {
             // Host batches (augmented, or too big for the device) come from a thread that
             // prepares the next ones while the current one trains.
             let (tx, rx) = sync_channel::<mdec_data::Result<Array4<f32>>>(2);
@@ -481,7 +550,7 @@ impl<'a> Run<'a> {
                 let augment_config = p.augment.clone();
                 let seed = p.seed;
                 scope.spawn(move || {
-                    for (b, idx) in batches.iter().enumerate() {
+                    for (b, idx) in batches.iter().enumerate().skip(first_batch) {
                         let mut xs = train.gather(idx);
                         let r = if augments {
                             augment(
@@ -501,8 +570,19 @@ impl<'a> Run<'a> {
             } else {
                 drop(tx);
             }
-            let mut offset = 0i64;
-            for (b, idx) in batches.iter().enumerate() {
+            let mut offset: i64 = batches[..first_batch]
+                .iter()
+                .map(|idx| idx.len() as i64)
+                .sum();
+            for (b, idx) in batches.iter().enumerate().skip(first_batch) {
+                if b == first_batch && p.stop.is_stopped() {
+                    return Ok(EpochEnd::Stopped(Partial {
+                        batch: b,
+                        loss_sum: sum,
+                        samples: count,
+                    }));
+                }
+                tch::manual_seed(torch_seed(p.seed, epoch, 2 + b as u64));
                 let len = idx.len() as i64;
                 let xs = match (train_dev, &order_t) {
                     (Some(data), Some(order)) => {
@@ -521,7 +601,9 @@ impl<'a> Run<'a> {
                 optimizer.set_lr(scheduler.lr(epoch, b));
                 optimizer.backward_step(&loss);
                 pending.push((idx.len(), loss.detach()));
-                if pending.len() >= flush_every || b + 1 == batches.len() {
+                // Read once, so that the losses are flushed whenever the loop stops.
+                let stopping = p.stop.is_stopped();
+                if pending.len() >= flush_every || b + 1 == batches.len() || stopping {
                     let first = b + 1 - pending.len();
                     for (k, (size, l)) in pending.drain(..).enumerate() {
                         let value = l.double_value(&[]);
@@ -540,8 +622,15 @@ impl<'a> Run<'a> {
                     bar.set_message(format!("loss {:.5}", sum / count.max(1) as f64));
                 }
                 bar.inc(1);
+                if stopping && b + 1 < batches.len() {
+                    return Ok(EpochEnd::Stopped(Partial {
+                        batch: b + 1,
+                        loss_sum: sum,
+                        samples: count,
+                    }));
+                }
             }
-            Ok(sum / count.max(1) as f64)
+            Ok(EpochEnd::Done(sum / count.max(1) as f64))
         });
         bar.finish_and_clear();
         result
@@ -597,9 +686,48 @@ pub fn rows_to_frame(rows: &[EpochRow]) -> Result<DataFrame> {
     )?)
 }
 
-fn write_rows(rows: &[EpochRow], out_dir: &Path) -> Result<[PathBuf; 2]> {
+/// Reads rows back from a table written by [`rows_to_frame`] (e.g. `pretrain.csv`).
+///
+/// # Errors
+/// [`Error::Table`] when a column is missing or has another type.
+pub fn rows_from_frame(frame: &DataFrame) -> Result<Vec<EpochRow>> {
+    let float = |name: &str| -> Result<Vec<Option<f64>>> {
+        let column = frame.column(name)?.cast(&DataType::Float64)?;
+        Ok(column.f64()?.iter().collect())
+    };
+    let epochs: Vec<Option<u64>> = frame
+        .column("epoch")?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .iter()
+        .collect();
+    let [train, val, train_ma, val_ma, lr, seconds, throughput] = [
+        "train_loss",
+        "val_loss",
+        "train_loss_ma",
+        "val_loss_ma",
+        "lr",
+        "seconds",
+        "samples_per_sec",
+    ]
+    .map(float);
+    let (train, val, train_ma, val_ma) = (train?, val?, train_ma?, val_ma?);
+    let (lr, seconds, throughput) = (lr?, seconds?, throughput?);
+    Ok((0..frame.height())
+        .map(|i| EpochRow {
+            epoch: epochs[i].unwrap_or(i as u64 + 1) as usize,
+            train_loss: train[i].unwrap_or(f64::NAN),
+            val_loss: val[i],
+            train_loss_ma: train_ma[i].unwrap_or(f64::NAN),
+            val_loss_ma: val_ma[i],
+            lr: lr[i].unwrap_or(f64::NAN),
+            seconds: seconds[i].unwrap_or(f64::NAN),
+            samples_per_sec: throughput[i].unwrap_or(f64::NAN),
+        })
+        .collect())
+}
+
+fn write_rows(rows: &[EpochRow], dir: &Path) -> Result<[PathBuf; 2]> {
     let mut frame = rows_to_frame(rows)?;
-    Ok(mdec_data::table::write_table(
-        &mut frame, out_dir, TABLE_STEM,
-    )?)
+    Ok(mdec_data::table::write_table(&mut frame, dir, TABLE_STEM)?)
 }
