@@ -143,6 +143,19 @@ pub enum Error {
         /// The data's image shape.
         got: ImageShape,
     },
+    /// A saved model was asked to assign data of another image shape.
+    #[error("{}: the model takes {expected} images but the data is {got}", model.display())]
+    ModelShape {
+        /// The model folder.
+        model: PathBuf,
+        /// The image shape the model takes.
+        expected: ImageShape,
+        /// The data's image shape.
+        got: ImageShape,
+    },
+    /// An [`UpdateObserver`](crate::UpdateObserver) failed; training stopped.
+    #[error("update observer: {0}")]
+    Observer(crate::ObserverError),
     /// No checkpoint where one was required.
     #[error("no clustering checkpoint in {dir}")]
     NoCheckpoint {

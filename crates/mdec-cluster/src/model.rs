@@ -62,6 +62,33 @@ impl<B: Backbone> Dec<B> {
     }
 }
 
+impl ClusterMeta {
+    /// Reads `cluster.json` from a model folder (checking the settings and the format
+    /// version), e.g. to learn the input shape before loading the weights.
+    ///
+    /// # Errors
+    /// [`Error::Io`] / [`Error::Json`] / [`Error::FormatVersion`].
+    pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
+        read_meta(dir.as_ref())
+    }
+
+    /// Checks that the model in `dir` (described by `self`) takes images of `shape`.
+    ///
+    /// # Errors
+    /// [`Error::ModelShape`] naming the model folder and both shapes.
+    pub fn check_input(&self, dir: impl AsRef<Path>, shape: ImageShape) -> Result<()> {
+        if shape == self.input_shape {
+            Ok(())
+        } else {
+            Err(Error::ModelShape {
+                model: dir.as_ref().to_path_buf(),
+                expected: self.input_shape,
+                got: shape,
+            })
+        }
+    }
+}
+
 fn read_meta(dir: &Path) -> Result<ClusterMeta> {
     let path = dir.join(CLUSTER_JSON);
     let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
@@ -126,6 +153,20 @@ impl Dec<AeModel> {
         let missing = load_variables(dec.backbone().var_store(), &weights)?;
         centroids_missing(weights, &missing)?;
         Ok(dec)
+    }
+}
+
+impl Dec<AeModel> {
+    /// [`Dec::load`] for data of `shape`: checks the model's input shape first, so that
+    /// a model used on other data fails with an error naming it and both shapes.
+    ///
+    /// # Errors
+    /// [`Error::ModelShape`] when the model takes another shape, and those of
+    /// [`Dec::load`].
+    pub fn load_for(dir: impl AsRef<Path>, device: Device, shape: ImageShape) -> Result<Self> {
+        let dir = dir.as_ref();
+        read_meta(dir)?.check_input(dir, shape)?;
+        Self::load(dir, device)
     }
 }
 

@@ -3,7 +3,7 @@
 //! `mdec_data::table::write_table`).
 
 use ndarray::Array2;
-use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};
 use tch::{Kind, Tensor};
 
 use crate::error::{Error, Result};
@@ -99,6 +99,67 @@ impl Assignments {
     }
 }
 
+impl Assignments {
+    /// Reads the assignments back from a frame written by [`Assignments::to_frame`]
+    /// (columns `cluster`, `confidence` and `q_0 … q_{k−1}`; other columns are ignored).
+    /// Without `q_*` columns, q is one-hot on the cluster.
+    ///
+    /// # Errors
+    /// [`Error::Table`] when `cluster` is missing or a column has another type or nulls.
+    pub fn from_frame(frame: &DataFrame) -> Result<Self> {
+        let n = frame.height();
+        let nulls = |name: &str| Error::Incompatible {
+            path: "assignments".into(),
+            reason: format!("column {name} has empty values"),
+        };
+        let cluster = frame
+            .column("cluster")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .iter()
+            .map(|c| c.map(|c| c as usize).ok_or_else(|| nulls("cluster")))
+            .collect::<Result<Vec<usize>>>()?;
+        let floats = |name: &str, column: &Column| -> Result<Vec<f32>> {
+            column
+                .cast(&DataType::Float32)?
+                .f32()?
+                .iter()
+                .map(|v| v.ok_or_else(|| nulls(name)))
+                .collect()
+        };
+        let mut q_columns = Vec::new();
+        while let Ok(column) = frame.column(&format!("q_{}", q_columns.len())) {
+            q_columns.push(floats("q", column)?);
+        }
+        let confidence = match frame.column("confidence") {
+            Ok(column) => floats("confidence", column)?,
+            Err(_) => vec![1.0; n],
+        };
+        let q = if q_columns.is_empty() {
+            let k = cluster.iter().max().map_or(0, |&c| c + 1);
+            Array2::from_shape_fn((n, k), |(i, j)| f32::from(u8::from(cluster[i] == j)))
+        } else {
+            Array2::from_shape_fn((n, q_columns.len()), |(i, j)| q_columns[j][i])
+        };
+        if cluster.len() != n || confidence.len() != n || cluster.iter().any(|&c| c >= q.ncols()) {
+            return Err(Error::Incompatible {
+                path: "assignments".into(),
+                reason: format!(
+                    "{} clusters and {} confidences for {n} rows and {} q columns",
+                    cluster.len(),
+                    confidence.len(),
+                    q.ncols()
+                ),
+            });
+        }
+        Ok(Self {
+            cluster,
+            confidence,
+            q,
+        })
+    }
+}
+
 /// A dataframe of embeddings `[n, d]`: `index`, `name` (when given), `z_0 … z_{d−1}`.
 ///
 /// # Errors
@@ -141,6 +202,13 @@ mod tests {
         assert_eq!(a.confidence, vec![0.7, 0.6]);
         let frame = a.to_frame(Some(&["a.png".into(), "b.png".into()]), Some(&[1, 0]))?;
         assert_eq!(frame.shape(), (2, 8));
+        assert_eq!(Assignments::from_frame(&frame)?, a);
+        let bare = frame.select(["cluster"])?;
+        let one_hot = Assignments::from_frame(&bare)?;
+        assert_eq!(
+            (one_hot.cluster.clone(), one_hot.q.dim()),
+            (vec![0, 2], (2, 3))
+        );
         assert!(a.to_frame(None, Some(&[1])).is_err());
         let zs = Array2::from_shape_vec((2, 2), vec![1.0f32, 2.0, 3.0, 4.0])?;
         assert_eq!(embeddings_frame(&zs, None)?.shape(), (2, 3));

@@ -1,7 +1,7 @@
 //! [`DecParams`] (unchecked builder) and [`DecValidParams`] (checked): every setting of
 //! the clustering stage.
 
-use mdec_ae::{LrSchedule, OptimizerKind};
+use mdec_ae::{LrSchedule, OptimizerKind, StopFlag};
 use mdec_data::AugmentConfig;
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +82,12 @@ pub struct DecParams {
     pub eval_batch_size: usize,
     /// Seed of k-means, batch order, augmentation, noise and dropout. Default 0.
     pub seed: u64,
+    /// Checked before every batch: once set, training writes a checkpoint of the iteration
+    /// it reached (when it has an output folder) and stops with
+    /// [`StopReason::Interrupted`](crate::StopReason::Interrupted); resuming continues
+    /// from there. Not serialised. Default: a flag nobody sets.
+    #[serde(skip)]
+    pub stop: StopFlag,
 }
 
 impl Default for DecParams {
@@ -109,6 +115,7 @@ impl Default for DecParams {
             augment: AugmentConfig::default(),
             eval_batch_size: 1024,
             seed: 0,
+            stop: StopFlag::default(),
         }
     }
 }
@@ -126,7 +133,7 @@ impl DecParams {
     /// initialisation with 20 restarts, SGD with momentum 0.9 at a constant 0.01,
     /// batches of 256, a target update every 140 iterations, `tol` 0.1%, at most 20,000
     /// iterations, 1 Lloyd step per update (DCRA), no augmentation, inference batches of
-    /// 1024, seed 0.
+    /// 1024, seed 0, a stop flag nobody sets.
     pub fn new(n_clusters: usize) -> Self {
         Self {
             n_clusters,
@@ -173,6 +180,8 @@ impl DecParams {
         eval_batch_size: usize,
         /// Sets [`DecParams::seed`].
         seed: u64,
+        /// Sets [`DecParams::stop`] (pass a clone of the flag you keep).
+        stop: StopFlag,
     }
 
     /// Checks every constraint.

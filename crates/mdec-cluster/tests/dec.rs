@@ -3,10 +3,11 @@
 
 mod common;
 
+use mdec_ae::StopFlag;
 use mdec_ae::{AeModel, Autoencoder, Encoder, PretrainParams, pretrain};
 use mdec_cluster::{
-    CentroidInit, Dec, DecParams, EncoderOnly, LossSchedule, Objective, StopReason,
-    embeddings_frame, loss, target_distribution,
+    CentroidInit, ClusterLayout, Dec, DecParams, EncoderOnly, LossSchedule, Objective,
+    ObserverError, Resume, StopReason, Update, embeddings_frame, loss, target_distribution,
 };
 use mdec_data::Dataset;
 use tch::{Kind, Tensor};
@@ -411,5 +412,125 @@ fn shape_and_size_errors() -> anyhow::Result<()> {
         dec.resume(&data, empty.path()),
         Err(mdec_cluster::Error::NoCheckpoint { .. })
     ));
+    Ok(())
+}
+
+#[test]
+fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrupted_run()
+-> anyhow::Result<()> {
+    let data = common::three_class_images(45, 6)?;
+    let params = |stop: &StopFlag| {
+        quick(Objective::idec())
+            .max_iter(300)
+            .update_interval(7)
+            .lr(1e-3)
+            .optimizer(mdec_ae::OptimizerKind::adam())
+            .stop(stop.clone())
+    };
+    let mut whole = Dec::new(common::small_ae(3, 7)?, params(&StopFlag::new()).check()?)?;
+    let full = whole.fit(&data, None)?;
+
+    let out = tempfile::tempdir()?;
+    let layout = ClusterLayout {
+        tables: out.path().join("metrics"),
+        checkpoint: out.path().join("checkpoints/cluster"),
+    };
+    // Stopped before the first batch: the checkpoint of the k-means update holds it.
+    let stop = StopFlag::new();
+    stop.stop();
+    let mut first = Dec::new(common::small_ae(3, 7)?, params(&stop).check()?)?;
+    let report = first.fitting(&data).output(&layout).run()?;
+    assert_eq!(report.stop, StopReason::Interrupted { iteration: 0 });
+    assert!(layout.latest_checkpoint().is_some());
+    // Stopped again from another thread part-way (usually between two updates), each
+    // time resumed on a freshly built model.
+    stop.reset();
+    let setter = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            stop.stop();
+        })
+    };
+    let mut second = Dec::new(common::small_ae(3, 99)?, params(&stop).check()?)?;
+    let part = second
+        .fitting(&data)
+        .output(&layout)
+        .resume(Resume::Required)
+        .run()?;
+    setter
+        .join()
+        .map_err(|_| anyhow::anyhow!("setter thread panicked"))?;
+    eprintln!("second part stopped: {:?}", part.stop);
+    stop.reset();
+    let mut seen = Vec::new();
+    let mut watch = |u: &Update<'_>| -> Result<(), ObserverError> {
+        assert_eq!(u.embeddings.size(), [45, 3]);
+        assert_eq!(u.q.size(), [45, 3]);
+        seen.push(u.row.iteration);
+        Ok(())
+    };
+    let mut third = Dec::new(common::small_ae(3, 98)?, params(&stop).check()?)?;
+    let resumed = third
+        .fitting(&data)
+        .output(&layout)
+        .resume(Resume::Required)
+        .observer(&mut watch)
+        .run()?;
+    assert_eq!(resumed.stop, StopReason::Budget);
+    assert_eq!(resumed.labels, full.labels);
+    assert_eq!(resumed.rows.len(), full.rows.len());
+    for (a, b) in resumed.rows.iter().zip(&full.rows) {
+        assert_eq!(
+            (a.iteration, a.loss, a.delta_label),
+            (b.iteration, b.loss, b.delta_label)
+        );
+    }
+    assert_eq!(
+        common::max_diff(third.layer().centroids(), whole.layer().centroids()),
+        0.0
+    );
+    // The observer saw each update made after the resumption, in order.
+    let made: Vec<usize> = resumed
+        .rows
+        .iter()
+        .map(|r| r.iteration)
+        .filter(|&it| it > part.rows.last().map_or(0, |r| r.iteration))
+        .collect();
+    assert_eq!(seen, made);
+    // The table sits where the layout says and reads back.
+    let table = mdec_data::table::read_table(&layout.tables.join("cluster.parquet"))?;
+    let rows = mdec_cluster::rows_from_frame(&table)?;
+    assert_eq!(rows, resumed.rows);
+    Ok(())
+}
+
+#[test]
+fn an_observer_sees_every_update_and_its_error_stops_training() -> anyhow::Result<()> {
+    let data = common::three_class_images(45, 6)?;
+    let mut dec = Dec::new(common::small_ae(3, 7)?, quick(Objective::Dec).check()?)?;
+    let mut seen = Vec::new();
+    let mut watch = |u: &Update<'_>| -> Result<(), ObserverError> {
+        seen.push((
+            u.row.iteration,
+            u.clusters.len(),
+            u.embeddings_array()?.dim(),
+        ));
+        Ok(())
+    };
+    let report = dec.fitting(&data).observer(&mut watch).run()?;
+    let iterations: Vec<usize> = report.rows.iter().map(|r| r.iteration).collect();
+    assert_eq!(iterations, [0, 5, 10, 15, 20]);
+    assert_eq!(
+        seen,
+        iterations
+            .iter()
+            .map(|&it| (it, 45, (45, 3)))
+            .collect::<Vec<_>>()
+    );
+    let mut failing = |_: &Update<'_>| -> Result<(), ObserverError> { Err("disk full".into()) };
+    let err = dec.fitting(&data).observer(&mut failing).run().unwrap_err();
+    assert!(matches!(err, mdec_cluster::Error::Observer(_)), "{err}");
+    assert!(err.to_string().contains("disk full"), "{err}");
     Ok(())
 }

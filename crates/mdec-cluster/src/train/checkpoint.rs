@@ -1,6 +1,9 @@
-//! Clustering checkpoints: `<out>/checkpoint/` with `weights.safetensors` (encoder,
-//! decoder, centroids), `optimizer.safetensors` (moments) and `state.json` (iteration,
-//! last assignment, rows, scheduler), replaced as a whole at every target update.
+//! Clustering checkpoints: a folder (`<out>/checkpoint/` by default, see
+//! [`ClusterLayout`]) with `weights.safetensors` (encoder, decoder, centroids),
+//! `optimizer.safetensors` (moments) and `state.json` (iteration, last assignment, rows,
+//! scheduler), replaced as a whole at every target update. A checkpoint written on a stop
+//! request between two updates also holds `target.safetensors` (the target distribution
+//! P of the interval) and the interval's loss sums.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,6 +11,7 @@ use std::path::{Path, PathBuf};
 use mdec_ae::SchedulerState;
 use mdec_metrics::Scores;
 use serde::{Deserialize, Serialize};
+use tch::Tensor;
 
 use crate::error::{Error, Result};
 use crate::params::DecParams;
@@ -19,16 +23,84 @@ pub const CHECKPOINT_VERSION: u32 = 1;
 pub const CHECKPOINT_DIR: &str = "checkpoint";
 const WEIGHTS: &str = "weights.safetensors";
 const OPTIMIZER: &str = "optimizer.safetensors";
+const TARGET: &str = "target.safetensors";
 const STATE: &str = "state.json";
+
+/// Where a clustering run writes: the metrics table (`cluster.csv`, `cluster.parquet`)
+/// and its checkpoint folder. [`ClusterLayout::in_dir`] (also what a bare path converts
+/// to) puts the table in the output folder and the checkpoint in `<out>/checkpoint/`.
+///
+/// ```
+/// use mdec_cluster::ClusterLayout;
+/// let run = std::path::Path::new("runs/mnist");
+/// let layout = ClusterLayout {
+///     tables: run.join("metrics"),
+///     checkpoint: run.join("checkpoints/cluster"),
+/// };
+/// assert_eq!(ClusterLayout::from(run).checkpoint, run.join("checkpoint"));
+/// assert!(layout.latest_checkpoint().is_none());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterLayout {
+    /// Folder of the metrics table.
+    pub tables: PathBuf,
+    /// The checkpoint folder itself (replaced through `<name>.tmp` and `<name>.old`
+    /// siblings).
+    pub checkpoint: PathBuf,
+}
+
+impl ClusterLayout {
+    /// The table in `dir`, the checkpoint in `dir/checkpoint`.
+    pub fn in_dir(dir: impl AsRef<Path>) -> Self {
+        let dir = dir.as_ref();
+        Self {
+            tables: dir.to_path_buf(),
+            checkpoint: dir.join(CHECKPOINT_DIR),
+        }
+    }
+
+    /// The checkpoint folder, if it holds a complete checkpoint.
+    pub fn latest_checkpoint(&self) -> Option<PathBuf> {
+        self.checkpoint
+            .join(STATE)
+            .is_file()
+            .then(|| self.checkpoint.clone())
+    }
+}
+
+impl From<&Path> for ClusterLayout {
+    fn from(dir: &Path) -> Self {
+        Self::in_dir(dir)
+    }
+}
+
+impl From<PathBuf> for ClusterLayout {
+    fn from(dir: PathBuf) -> Self {
+        Self::in_dir(dir)
+    }
+}
+
+impl From<&PathBuf> for ClusterLayout {
+    fn from(dir: &PathBuf) -> Self {
+        Self::in_dir(dir)
+    }
+}
+
+impl From<&ClusterLayout> for ClusterLayout {
+    fn from(layout: &ClusterLayout) -> Self {
+        layout.clone()
+    }
+}
 
 /// Everything besides the tensors that a resumed run needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TrainState {
     pub format_version: u32,
-    /// The update iteration the checkpoint was taken at.
+    /// The iteration the checkpoint was taken at: an update, or (with `partial`) the
+    /// batch a stop request came before.
     pub iteration: usize,
-    /// Hard assignment at that update.
+    /// Hard assignment at the last update.
     pub last_labels: Vec<u32>,
     pub rows: Vec<IntervalRow>,
     pub kmeans_inertia: Option<f64>,
@@ -39,17 +111,34 @@ pub(crate) struct TrainState {
     pub scheduler: SchedulerState,
     pub n_samples: usize,
     pub params: DecParams,
+    /// The loss sums of the interval in progress, for a checkpoint taken between updates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<PartialInterval>,
 }
 
-/// The checkpoint folder of an output folder, if it holds one.
+/// Loss sums over the batches since the last update (each term is `None` until it is
+/// computed once).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PartialInterval {
+    pub total: Option<f64>,
+    pub reconstruction: Option<f64>,
+    pub clustering: Option<f64>,
+    pub balance: Option<f64>,
+    pub steps: usize,
+}
+
+/// The checkpoint folder of an output folder laid out by [`ClusterLayout::in_dir`], if it
+/// holds one.
 pub fn latest_checkpoint(out_dir: &Path) -> Option<PathBuf> {
-    let dir = out_dir.join(CHECKPOINT_DIR);
-    dir.join(STATE).is_file().then_some(dir)
+    ClusterLayout::in_dir(out_dir).latest_checkpoint()
 }
 
 pub(crate) struct CheckpointFiles {
     pub weights: PathBuf,
     pub optimizer: PathBuf,
+    /// The target distribution of a checkpoint taken between updates.
+    pub target: Option<PathBuf>,
     pub state: TrainState,
 }
 
@@ -63,24 +152,48 @@ pub(crate) fn read(dir: &Path) -> Result<CheckpointFiles> {
             version: state.format_version,
         });
     }
+    let target = dir.join(TARGET);
     Ok(CheckpointFiles {
         weights: dir.join(WEIGHTS),
         optimizer: dir.join(OPTIMIZER),
+        target: (state.partial.is_some() && target.is_file()).then_some(target),
         state,
     })
 }
 
-/// Writes a new checkpoint into `<out>/checkpoint.tmp` then swaps it in, so an
+/// Reads the target distribution `[n, k]` written by [`write`].
+pub(crate) fn read_target(path: &Path) -> Result<Tensor> {
+    let mut named = Tensor::read_safetensors(path).map_err(|e| Error::Incompatible {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    match named.pop() {
+        Some((_, p)) if named.is_empty() => Ok(p),
+        _ => Err(Error::Incompatible {
+            path: path.to_path_buf(),
+            reason: "expected one tensor, the target distribution".into(),
+        }),
+    }
+}
+
+/// Sibling of `dir` named `<name><suffix>`.
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    dir.with_file_name(name)
+}
+
+/// Writes a new checkpoint into `<dir>.tmp` then swaps it in for `dir`, so an
 /// interruption leaves the previous checkpoint or the new one, never half of one.
 pub(crate) fn write(
-    out_dir: &Path,
+    dir: &Path,
     state: &TrainState,
     save_weights: impl FnOnce(&Path) -> Result<()>,
     save_optimizer: impl FnOnce(&Path) -> Result<()>,
+    target: Option<&Tensor>,
 ) -> Result<PathBuf> {
-    let dir = out_dir.join(CHECKPOINT_DIR);
-    let tmp = out_dir.join("checkpoint.tmp");
-    let old = out_dir.join("checkpoint.old");
+    let tmp = sibling(dir, ".tmp");
+    let old = sibling(dir, ".old");
     for stale in [&tmp, &old] {
         if stale.exists() {
             fs::remove_dir_all(stale).map_err(|e| Error::io(stale, e))?;
@@ -89,14 +202,18 @@ pub(crate) fn write(
     fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     save_weights(&tmp.join(WEIGHTS))?;
     save_optimizer(&tmp.join(OPTIMIZER))?;
+    if let Some(p) = target {
+        let host = p.f_to_device(tch::Device::Cpu)?;
+        Tensor::write_safetensors(&[("target", &host)], tmp.join(TARGET))?;
+    }
     let text = serde_json::to_string(state).map_err(|e| Error::json(tmp.join(STATE), e))?;
     fs::write(tmp.join(STATE), text).map_err(|e| Error::io(tmp.join(STATE), e))?;
     if dir.exists() {
-        fs::rename(&dir, &old).map_err(|e| Error::io(&dir, e))?;
+        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
     }
-    fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+    fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))?;
     if old.exists() {
         fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
     }
-    Ok(dir)
+    Ok(dir.to_path_buf())
 }

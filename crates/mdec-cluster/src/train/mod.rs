@@ -1,8 +1,9 @@
 //! The clustering stage: [`Dec`] trains a [`Backbone`] and its clustering layer with
 //! target updates every `update_interval` iterations, tolerance stopping, the metrics
-//! table, checkpoints and resume.
+//! table, checkpoints, stop requests, resume and an [`UpdateObserver`] hook.
 
 mod checkpoint;
+mod observer;
 mod report;
 mod run;
 
@@ -20,8 +21,11 @@ use crate::layer::{ClusteringLayer, hard_assignment};
 use crate::output::Assignments;
 use crate::params::DecValidParams;
 
-pub use checkpoint::{CHECKPOINT_DIR, CHECKPOINT_VERSION, latest_checkpoint};
-pub use report::{ClusterReport, IntervalRow, StopReason, TABLE_STEM, rows_to_frame};
+pub use checkpoint::{CHECKPOINT_DIR, CHECKPOINT_VERSION, ClusterLayout, latest_checkpoint};
+pub use observer::{ObserverError, Update, UpdateObserver};
+pub use report::{
+    ClusterReport, IntervalRow, StopReason, TABLE_STEM, rows_from_frame, rows_to_frame,
+};
 
 /// A deep embedded clustering model: a [`Backbone`] (encoder, maybe decoder) and a
 /// [`ClusteringLayer`] whose centroids live in the backbone's var store under
@@ -102,28 +106,35 @@ impl<B: Backbone> Dec<B> {
     /// Trains from the current weights on `data`, writing the metrics table and a
     /// checkpoint at every update into `out_dir` when given (an existing checkpoint
     /// there is replaced). Seeds libtorch and the run's generators from `params.seed`.
+    /// [`Dec::fitting`] sets the other options (a [`ClusterLayout`], resuming, an
+    /// observer).
     ///
     /// # Errors
     /// [`Error::ShapeMismatch`] when the images do not fit the encoder,
     /// [`Error::TooFewSamples`] when there are fewer images than clusters, and I/O,
     /// table and libtorch errors.
     pub fn fit(&mut self, data: &Dataset, out_dir: Option<&Path>) -> Result<ClusterReport> {
-        run::Run::new(self, data, out_dir)?.run(None)
+        let fit = self.fitting(data);
+        match out_dir {
+            Some(dir) => fit.output(dir).run(),
+            None => fit.run(),
+        }
     }
 
     /// Resumes from the checkpoint in `out_dir`: restores the weights, centroids,
-    /// optimiser moments, scheduler, last assignment and rows, then continues as if never
-    /// stopped (on the CPU, the rest of the run is identical to an uninterrupted one).
+    /// optimiser moments, scheduler, last assignment and rows (and, for a checkpoint taken
+    /// on a stop request between updates, the target distribution and the interval's loss
+    /// sums), then continues as if never stopped (on the CPU, the rest of the run is
+    /// identical to an uninterrupted one).
     ///
     /// # Errors
     /// [`Error::NoCheckpoint`] when `out_dir` holds none, [`Error::Incompatible`] when it
     /// was written for other data or another model, and those of [`Dec::fit`].
     pub fn resume(&mut self, data: &Dataset, out_dir: &Path) -> Result<ClusterReport> {
-        let dir = latest_checkpoint(out_dir).ok_or_else(|| Error::NoCheckpoint {
-            dir: out_dir.to_path_buf(),
-        })?;
-        let files = checkpoint::read(&dir)?;
-        run::Run::new(self, data, Some(out_dir))?.run(Some(files))
+        self.fitting(data)
+            .output(out_dir)
+            .resume(Resume::Required)
+            .run()
     }
 
     /// [`Dec::resume`] when `out_dir` holds a checkpoint, else [`Dec::fit`].
@@ -131,10 +142,35 @@ impl<B: Backbone> Dec<B> {
     /// # Errors
     /// Those of [`Dec::resume`] and [`Dec::fit`].
     pub fn fit_or_resume(&mut self, data: &Dataset, out_dir: &Path) -> Result<ClusterReport> {
-        if latest_checkpoint(out_dir).is_some() {
-            self.resume(data, out_dir)
-        } else {
-            self.fit(data, Some(out_dir))
+        self.fitting(data)
+            .output(out_dir)
+            .resume(Resume::IfPresent)
+            .run()
+    }
+
+    /// A training run on `data` to configure: where it writes ([`Fit::output`]), whether
+    /// it resumes ([`Fit::resume`]) and who watches it ([`Fit::observer`]); then
+    /// [`Fit::run`].
+    ///
+    /// ```no_run
+    /// # use mdec_ae::AeModel;
+    /// # use mdec_cluster::{ClusterLayout, Dec, Resume};
+    /// # fn demo(dec: &mut Dec<AeModel>, data: &mdec_data::Dataset) -> mdec_cluster::Result<()> {
+    /// let run = std::path::Path::new("runs/mnist");
+    /// let layout = ClusterLayout {
+    ///     tables: run.join("metrics"),
+    ///     checkpoint: run.join("checkpoints/cluster"),
+    /// };
+    /// let report = dec.fitting(data).output(layout).resume(Resume::IfPresent).run()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn fitting<'a>(&'a mut self, data: &'a Dataset) -> Fit<'a, B> {
+        Fit {
+            dec: self,
+            data,
+            layout: None,
+            resume: Resume::No,
+            observer: None,
         }
     }
 
@@ -184,6 +220,85 @@ impl<B: Backbone> Dec<B> {
     pub fn predict_labels(&self, data: &Dataset) -> Result<Vec<usize>> {
         let zs = self.embed_tensor(data)?;
         crate::kmeans::labels_to_vec(&hard_assignment(&self.soft_assign(&zs)))
+    }
+}
+
+/// Whether a [`Fit`] continues from the checkpoint in its output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Resume {
+    /// Start from the current weights; an existing checkpoint is replaced. The default.
+    #[default]
+    No,
+    /// Continue from the checkpoint when there is one, else start.
+    IfPresent,
+    /// Continue from the checkpoint; [`Error::NoCheckpoint`] when there is none.
+    Required,
+}
+
+/// A configured training run of a [`Dec`]; see [`Dec::fitting`].
+pub struct Fit<'a, B: Backbone> {
+    dec: &'a mut Dec<B>,
+    data: &'a Dataset,
+    layout: Option<ClusterLayout>,
+    resume: Resume,
+    observer: Option<&'a mut dyn UpdateObserver>,
+}
+
+impl<B: Backbone> std::fmt::Debug for Fit<'_, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fit")
+            .field("samples", &self.data.len())
+            .field("layout", &self.layout)
+            .field("resume", &self.resume)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
+}
+
+impl<'a, B: Backbone> Fit<'a, B> {
+    /// Writes the metrics table and checkpoints: into one folder (a path), or as a
+    /// [`ClusterLayout`] says. Without an output nothing is written.
+    pub fn output(mut self, layout: impl Into<ClusterLayout>) -> Self {
+        self.layout = Some(layout.into());
+        self
+    }
+
+    /// Whether to continue from the output's checkpoint. Default [`Resume::No`].
+    pub fn resume(mut self, resume: Resume) -> Self {
+        self.resume = resume;
+        self
+    }
+
+    /// Calls `observer` at every target-distribution update.
+    pub fn observer(mut self, observer: &'a mut dyn UpdateObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Trains; see [`Dec::fit`] and [`Dec::resume`].
+    ///
+    /// # Errors
+    /// Those of [`Dec::fit`] and [`Dec::resume`], and [`Error::Observer`] when the observer
+    /// fails.
+    pub fn run(self) -> Result<ClusterReport> {
+        let checkpoint = self
+            .layout
+            .as_ref()
+            .and_then(ClusterLayout::latest_checkpoint);
+        let files = match (self.resume, checkpoint) {
+            (Resume::No, _) | (Resume::IfPresent, None) => None,
+            (_, Some(dir)) => Some(checkpoint::read(&dir)?),
+            (Resume::Required, None) => {
+                return Err(Error::NoCheckpoint {
+                    dir: self
+                        .layout
+                        .as_ref()
+                        .map(|l| l.checkpoint.clone())
+                        .unwrap_or_default(),
+                });
+            }
+        };
+        run::Run::new(self.dec, self.data, self.layout, self.observer)?.run(files)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use mdec_metrics::Scores;
-use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -57,6 +57,13 @@ pub enum StopReason {
     /// The loss became NaN or infinite; the weights were restored to the last update.
     NonFiniteLoss {
         /// The update at which it was detected.
+        iteration: usize,
+    },
+    /// A stop request ([`StopFlag`](mdec_ae::StopFlag)) came before this iteration's
+    /// batch; with an output folder, the checkpoint holds the run as it was there, and
+    /// resuming continues as if never stopped.
+    Interrupted {
+        /// Iterations done.
         iteration: usize,
     },
 }
@@ -144,4 +151,60 @@ pub fn rows_to_frame(rows: &[IntervalRow]) -> Result<DataFrame> {
     columns.push(Series::new("ari".into(), score(|s| s.ari)).into());
     columns.push(Series::new("seconds".into(), f(|r| r.seconds)).into());
     Ok(DataFrame::new(rows.len(), columns)?)
+}
+
+/// Reads rows back from a table written by [`rows_to_frame`] (e.g. `cluster.csv`): the
+/// inverse of [`rows_to_frame`], up to the precision the file keeps.
+///
+/// # Errors
+/// [`Error::Table`](crate::Error::Table) when a column is missing or has another type.
+pub fn rows_from_frame(frame: &DataFrame) -> Result<Vec<IntervalRow>> {
+    let float = |name: &str| -> Result<Vec<Option<f64>>> {
+        let column = frame.column(name)?.cast(&DataType::Float64)?;
+        Ok(column.f64()?.iter().collect())
+    };
+    let count = |name: &str| -> Result<Vec<Option<u64>>> {
+        let column = frame.column(name)?.cast(&DataType::UInt64)?;
+        Ok(column.u64()?.iter().collect())
+    };
+    let iteration = count("iteration")?;
+    let epoch = float("epoch")?;
+    let loss = float("loss")?;
+    let rec = float("loss_reconstruction")?;
+    let clu = float("loss_clustering")?;
+    let bal = float("loss_balance")?;
+    let w_rec = float("weight_reconstruction")?;
+    let w_clu = float("weight_clustering")?;
+    let lr = float("lr")?;
+    let delta = float("delta_label")?;
+    let (acc, nmi, ari) = (float("acc")?, float("nmi")?, float("ari")?);
+    let seconds = float("seconds")?;
+    let mut sizes = Vec::new();
+    while let Ok(column) = frame.column(&format!("size_{}", sizes.len())) {
+        let column = column.cast(&DataType::UInt64)?;
+        sizes.push(column.u64()?.iter().collect::<Vec<_>>());
+    }
+    Ok((0..frame.height())
+        .map(|i| IntervalRow {
+            iteration: iteration[i].unwrap_or(0) as usize,
+            epoch: epoch[i].unwrap_or(f64::NAN),
+            loss: loss[i],
+            loss_reconstruction: rec[i],
+            loss_clustering: clu[i],
+            loss_balance: bal[i],
+            weight_reconstruction: w_rec[i].unwrap_or(f64::NAN),
+            weight_clustering: w_clu[i].unwrap_or(f64::NAN),
+            lr: lr[i].unwrap_or(f64::NAN),
+            delta_label: delta[i],
+            cluster_sizes: sizes
+                .iter()
+                .map(|column| column[i].unwrap_or(0) as usize)
+                .collect(),
+            scores: match (acc[i], nmi[i], ari[i]) {
+                (Some(acc), Some(nmi), Some(ari)) => Some(Scores { acc, nmi, ari }),
+                _ => None,
+            },
+            seconds: seconds[i].unwrap_or(f64::NAN),
+        })
+        .collect())
 }

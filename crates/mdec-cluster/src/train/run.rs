@@ -1,7 +1,6 @@
 //! The training loop of [`Dec`]: one struct holding a run's state.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::Instant;
 
 use mdec_ae::{Optimizer, Scheduler, array_to_tensor, embed};
@@ -18,7 +17,10 @@ use crate::kmeans::labels_to_vec;
 use crate::layer::{hard_assignment, target_distribution};
 use crate::loss::{balance_loss, kl_divergence, kmeans_loss, reconstruction_loss};
 use crate::params::CentroidInit;
-use crate::train::checkpoint::{self, CHECKPOINT_VERSION, CheckpointFiles, TrainState};
+use crate::train::checkpoint::{
+    self, CHECKPOINT_VERSION, CheckpointFiles, ClusterLayout, PartialInterval, TrainState,
+};
+use crate::train::observer::{Update, UpdateObserver};
 use crate::train::report::{ClusterReport, IntervalRow, StopReason, TABLE_STEM, rows_to_frame};
 use crate::train::{Dec, check_shape, load_variables};
 
@@ -28,7 +30,8 @@ const DOMINANT_FRACTION: f64 = 0.5;
 pub(crate) struct Run<'a, B: Backbone> {
     dec: &'a mut Dec<B>,
     data: &'a Dataset,
-    out_dir: Option<&'a Path>,
+    layout: Option<ClusterLayout>,
+    observer: Option<&'a mut dyn UpdateObserver>,
     /// All images on the model's device, `[n, c, h, w]`.
     xs_all: Tensor,
     n: usize,
@@ -69,6 +72,36 @@ impl Sums {
         match slot {
             Some(t) if self.steps > 0 => Ok(Some(t.f_double_value(&[])? / self.steps as f64)),
             _ => Ok(None),
+        }
+    }
+
+    /// The sums as numbers, for a checkpoint between updates (exact: f64 both ways).
+    fn to_partial(&self) -> Result<PartialInterval> {
+        let value = |slot: &Option<Tensor>| -> Result<Option<f64>> {
+            Ok(match slot {
+                Some(t) => Some(t.f_double_value(&[])?),
+                None => None,
+            })
+        };
+        Ok(PartialInterval {
+            total: value(&self.total)?,
+            reconstruction: value(&self.rec)?,
+            clustering: value(&self.clu)?,
+            balance: value(&self.bal)?,
+            steps: self.steps,
+        })
+    }
+
+    /// The sums of a checkpoint, back on `device`.
+    fn from_partial(partial: &PartialInterval, device: tch::Device) -> Self {
+        let tensor =
+            |v: Option<f64>| v.map(|v| Tensor::from(v).to_kind(Kind::Double).to_device(device));
+        Self {
+            total: tensor(partial.total),
+            rec: tensor(partial.reconstruction),
+            clu: tensor(partial.clustering),
+            bal: tensor(partial.balance),
+            steps: partial.steps,
         }
     }
 }
@@ -117,7 +150,8 @@ impl<'a, B: Backbone> Run<'a, B> {
     pub(crate) fn new(
         dec: &'a mut Dec<B>,
         data: &'a Dataset,
-        out_dir: Option<&'a Path>,
+        layout: Option<ClusterLayout>,
+        observer: Option<&'a mut dyn UpdateObserver>,
     ) -> Result<Self> {
         check_shape(&dec.backbone, data)?;
         let n = data.len();
@@ -145,7 +179,8 @@ impl<'a, B: Backbone> Run<'a, B> {
         Ok(Self {
             dec,
             data,
-            out_dir,
+            layout,
+            observer,
             xs_all,
             n,
             steps_per_epoch,
@@ -238,7 +273,7 @@ impl<'a, B: Backbone> Run<'a, B> {
         Ok((target, input, idx))
     }
 
-    pub(crate) fn run(self, resume: Option<CheckpointFiles>) -> Result<ClusterReport> {
+    pub(crate) fn run(mut self, resume: Option<CheckpointFiles>) -> Result<ClusterReport> {
         let started = Instant::now();
         let params = self.dec.params.clone();
         let vs_snapshot = |dec: &Dec<B>| Snapshot::take(dec.backbone.var_store());
@@ -252,9 +287,11 @@ impl<'a, B: Backbone> Run<'a, B> {
         let clustering_start = params.schedule.clustering_start();
         tch::manual_seed(torch_seed(params.seed, usize::MAX));
 
+        let device = self.xs_all.device();
+        let mut restored: Option<(Sums, Option<Tensor>)> = None;
         let (mut optimizer, mut state, resumed_from) = match resume {
             Some(files) => {
-                let state = files.state;
+                let mut state = files.state;
                 if state.n_samples != self.n || state.params.n_clusters != params.n_clusters {
                     return Err(Error::Incompatible {
                         path: files.weights,
@@ -279,8 +316,33 @@ impl<'a, B: Backbone> Run<'a, B> {
                 );
                 optimizer.load_state(&files.optimizer, state.optimizer_steps)?;
                 scheduler.set_state(state.scheduler);
+                if let Some(partial) = state.partial.take() {
+                    let target = match &files.target {
+                        Some(path) => {
+                            let p = checkpoint::read_target(path)?.f_to_device(device)?;
+                            if p.size() != [self.n as i64, params.n_clusters as i64] {
+                                return Err(Error::Incompatible {
+                                    path: path.clone(),
+                                    reason: format!(
+                                        "target distribution of shape {:?} for {} samples and {} clusters",
+                                        p.size(),
+                                        self.n,
+                                        params.n_clusters
+                                    ),
+                                });
+                            }
+                            Some(p)
+                        }
+                        None => None,
+                    };
+                    restored = Some((Sums::from_partial(&partial, device), target));
+                }
                 let from = state.iteration;
-                tracing::info!(iteration = from, "resuming clustering");
+                tracing::info!(
+                    iteration = from,
+                    between_updates = restored.is_some(),
+                    "resuming clustering"
+                );
                 (optimizer, state, Some(from))
             }
             None => {
@@ -302,6 +364,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                     scheduler: scheduler.state(),
                     n_samples: self.n,
                     params: params.clone().into_inner(),
+                    partial: None,
                 };
                 if clustering_start == 0 {
                     let (inertia, labels) = self.initialise()?;
@@ -314,11 +377,16 @@ impl<'a, B: Backbone> Run<'a, B> {
         };
 
         let mut snapshot = vs_snapshot(self.dec);
-        let mut sums = Sums::new();
-        let mut p_all: Option<Tensor> = None; // [n, k]
+        let (mut sums, mut p_all) = match restored {
+            Some((sums, p)) => (sums, p), // p: [n, k]
+            None => (Sums::new(), None),
+        };
         let mut order: Option<(usize, Vec<usize>)> = None;
         let mut table = None;
-        let mut checkpoint_dir = self.out_dir.and_then(checkpoint::latest_checkpoint);
+        let mut checkpoint_dir = self
+            .layout
+            .as_ref()
+            .and_then(ClusterLayout::latest_checkpoint);
         let mut skip_update_at = resumed_from;
         let mut last_lr = optimizer.lr();
         let bs = params.batch_size;
@@ -415,16 +483,31 @@ impl<'a, B: Backbone> Run<'a, B> {
                     state.optimizer_steps = optimizer.steps();
                     state.scheduler = scheduler.state();
                     snapshot = vs_snapshot(self.dec);
-                    if let Some(out) = self.out_dir {
+                    if let Some(layout) = &self.layout {
                         let mut frame = rows_to_frame(&state.rows)?;
-                        table = Some(mdec_data::table::write_table(&mut frame, out, TABLE_STEM)?);
+                        table = Some(mdec_data::table::write_table(
+                            &mut frame,
+                            &layout.tables,
+                            TABLE_STEM,
+                        )?);
                         let vs = self.dec.backbone.var_store();
                         checkpoint_dir = Some(checkpoint::write(
-                            out,
+                            &layout.checkpoint,
                             &state,
                             |path| vs.save(path).map_err(Error::from),
                             |path| optimizer.save_state(path).map_err(Error::from),
+                            None,
                         )?);
+                    }
+                    if let (Some(observer), Some(row)) = (self.observer.as_mut(), state.rows.last())
+                    {
+                        let update = Update {
+                            row,
+                            embeddings: &zs_all,
+                            q: &q_all,
+                            clusters: &labels,
+                        };
+                        observer.on_update(&update).map_err(Error::Observer)?;
                     }
                     sums = Sums::new();
                     let converged = clustering
@@ -441,7 +524,33 @@ impl<'a, B: Backbone> Run<'a, B> {
                 }
             }
 
-            // One batch.
+            // A stop request: checkpoint the run as it is before this batch, then stop. At
+            // an update the checkpoint just written (or resumed from) is that state.
+            if params.stop.is_stopped() {
+                if it % params.update_interval != 0
+                    && let Some(layout) = &self.layout
+                {
+                    state.optimizer_steps = optimizer.steps();
+                    state.scheduler = scheduler.state();
+                    state.partial = Some(sums.to_partial()?);
+                    let vs = self.dec.backbone.var_store();
+                    let written = checkpoint::write(
+                        &layout.checkpoint,
+                        &state,
+                        |path| vs.save(path).map_err(Error::from),
+                        |path| optimizer.save_state(path).map_err(Error::from),
+                        p_all.as_ref(),
+                    );
+                    state.partial = None;
+                    checkpoint_dir = Some(written?);
+                }
+                tracing::info!(iteration = it, "clustering interrupted");
+                break StopReason::Interrupted { iteration: it };
+            }
+
+            // One batch; libtorch's generator (dropout) is seeded per iteration so that a
+            // run resumed between updates draws what it would have.
+            tch::manual_seed(torch_seed(params.seed, it));
             let epoch = it / self.steps_per_epoch;
             let b = it % self.steps_per_epoch;
             if order.as_ref().is_none_or(|(e, _)| *e != epoch) {
