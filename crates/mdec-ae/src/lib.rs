@@ -44,7 +44,7 @@
 //! - [`AeModel`]: one `VarStore` with the nets under `encoder` and `decoder`;
 //!   [`AeModel::save`] / [`AeModel::load`] (`model.safetensors` + `model.json`).
 //! - [`Encoder`], [`Autoencoder`], [`embed`], [`TorchScriptEncoder`].
-//! - [`PretrainParams`] → [`PretrainValidParams`], [`pretrain`], [`resume`],
+//! - [`PretrainParams`] → [`PretrainValidParams`], [`pretrain()`], [`resume`],
 //!   [`pretrain_or_resume`], [`PretrainReport`], [`EpochRow`]; [`PretrainLayout`] says where
 //!   the table, checkpoints and best model go.
 //! - [`StopFlag`]: stops pretraining (and clustering) between two batches with a
