@@ -4,7 +4,7 @@
 //! A test package cannot depend on another package's binary, so [`mdec`] builds it once per
 //! test process with the cargo that runs the tests, then runs it from the same target folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -41,4 +41,78 @@ fn binary() -> &'static PathBuf {
         assert!(status.success(), "cargo build of mdec failed");
         profile_dir.join("mdec")
     })
+}
+
+/// Writes `per_class` noisy 16×16 PNGs of each of three visually distinct classes into
+/// `dir/<class>/` (`horizontal`, `vertical`, `square`), drawn from a generator seeded by
+/// `seed`: bars at a jittered offset, squares of a jittered size, background noise.
+pub fn write_shapes(dir: &Path, per_class: usize, seed: u64) -> anyhow::Result<()> {
+    let mut state = seed;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    for (class, name) in ["horizontal", "vertical", "square"].iter().enumerate() {
+        std::fs::create_dir_all(dir.join(name))?;
+        for i in 0..per_class {
+            // Small jitter: the classes differ in shape far more than within a class.
+            let offset = 6 + next(3) as u32;
+            let size = 6 + 2 * next(2) as u32;
+            let image = image::GrayImage::from_fn(16, 16, |x, y| {
+                let on = match class {
+                    0 => (offset..offset + 3).contains(&y),
+                    1 => (offset..offset + 3).contains(&x),
+                    _ => {
+                        let (lo, hi) = (8 - size / 2, 8 + size / 2);
+                        (lo..hi).contains(&x) && (lo..hi).contains(&y)
+                    }
+                };
+                let noise = next(40) as u8;
+                image::Luma([if on { 215 + noise } else { noise }])
+            });
+            image.save(dir.join(name).join(format!("{i:03}.png")))?;
+        }
+    }
+    Ok(())
+}
+
+/// The values of the integer column `name` of a CSV file written by mdec.
+pub fn csv_column(path: &Path, name: &str) -> anyhow::Result<Vec<usize>> {
+    use anyhow::Context;
+    let table = std::fs::read_to_string(path)?;
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().context("header")?.split(',').collect();
+    let index = header
+        .iter()
+        .position(|h| *h == name)
+        .with_context(|| format!("{}: no column {name}", path.display()))?;
+    lines
+        .map(|line| {
+            let field = line.split(',').nth(index).context("short row")?;
+            Ok(field.parse::<usize>()?)
+        })
+        .collect()
+}
+
+/// Every file under `dir`, relative to it, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if let Ok(relative) = path.strip_prefix(root) {
+                out.push(relative.to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
 }

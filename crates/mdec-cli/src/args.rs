@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use mdec_cluster::{Preset, PresetSettings};
 use mdec_data::{Dataset, FolderOptions, NamedDataset, Split};
+use serde::{Deserialize, Serialize};
 
 /// Where the images come from: exactly one of `--dataset`, `--images`, `--npy`, `--idx`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 #[group(skip)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["dataset", "images", "npy", "idx"])))]
 pub struct DataArgs {
@@ -56,7 +57,70 @@ fn parse_size(text: &str) -> Result<(usize, usize), String> {
 }
 
 impl DataArgs {
+    /// The input as data, to record in `config.json` and load again later.
+    pub fn spec(&self) -> InputSpec {
+        InputSpec {
+            dataset: self.dataset.clone(),
+            split: self.split.clone(),
+            data_root: self.data_root.clone(),
+            images: self.images.clone(),
+            size: self.size,
+            labels_from_folders: self.labels_from_folders,
+            npy: self.npy.clone(),
+            labels: self.labels.clone(),
+            idx: self.idx.clone(),
+        }
+    }
+
     /// Reads the dataset the arguments name.
+    pub fn load(&self) -> Result<Dataset> {
+        self.spec().load()
+    }
+
+    /// A short description for the run's config and report.
+    pub fn describe(&self) -> String {
+        self.spec().describe()
+    }
+}
+
+/// Where the images come from, as recorded in a run's `config.json` (`input`), so that
+/// `mdec report` can load them again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dataset: Option<String>,
+    split: String,
+    data_root: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    images: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    size: Option<(usize, usize)>,
+    #[serde(default)]
+    labels_from_folders: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    npy: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    labels: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    idx: Vec<PathBuf>,
+}
+
+impl InputSpec {
+    /// The same input with absolute paths, valid from any working folder.
+    pub fn absolute(&self) -> Self {
+        let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+        Self {
+            data_root: abs(&self.data_root),
+            images: self.images.as_ref().map(abs),
+            npy: self.npy.as_ref().map(abs),
+            labels: self.labels.as_ref().map(abs),
+            idx: self.idx.iter().map(abs).collect(),
+            ..self.clone()
+        }
+    }
+
+    /// Reads the dataset.
     pub fn load(&self) -> Result<Dataset> {
         let dataset = if let Some(name) = &self.dataset {
             let named: NamedDataset = name.parse()?;
@@ -87,7 +151,7 @@ impl DataArgs {
         Ok(dataset)
     }
 
-    /// A short description for the run's config and report.
+    /// A short description.
     pub fn describe(&self) -> String {
         if let Some(name) = &self.dataset {
             format!("{name} ({})", self.split)

@@ -1,16 +1,19 @@
-//! The run's figures, drawn by `mdec-viz` from the training reports and outputs.
+//! The run's figures, drawn by `mdec-viz` from the run folder's tables and outputs (the
+//! same code draws them after training and in `mdec report`).
 
 use anyhow::Result;
-use mdec_ae::{AeModel, PretrainReport};
-use mdec_cluster::{Assignments, ClusterReport};
+use mdec_ae::{AeModel, EpochRow};
+use mdec_cluster::{Assignments, IntervalRow};
 use mdec_data::Dataset;
 use mdec_viz::{ClusterCurves, Curve, MontageOptions, Projection, ScatterOptions};
-use ndarray::{Array2, s};
+use ndarray::{Array2, ArrayView4, s};
 
 use crate::rundir::RunDir;
 
 /// The reconstructions figure, relative to the run folder.
 pub const RECONSTRUCTIONS: &str = "plots/reconstructions.png";
+/// The pretraining curves, relative to the run folder.
+pub const PRETRAIN_CURVES: &str = "plots/pretrain_curves.png";
 
 /// The clustering figures with their titles, relative to the run folder.
 pub const CLUSTER_FIGURES: [(&str, &str); 5] = [
@@ -27,16 +30,11 @@ pub const CLUSTER_FIGURES: [(&str, &str); 5] = [
 /// Samples shown in the reconstructions figure.
 const SHOWN: usize = 10;
 
-/// Pretraining curves and reconstructions.
-pub fn pretraining(
-    run: &RunDir,
-    report: &PretrainReport,
-    model: &AeModel,
-    data: &Dataset,
-) -> Result<()> {
-    let epochs: Vec<f64> = report.rows.iter().map(|r| r.epoch as f64).collect();
-    let train: Vec<f64> = report.rows.iter().map(|r| r.train_loss).collect();
-    let val: Vec<f64> = report.rows.iter().filter_map(|r| r.val_loss).collect();
+/// Pretraining curves (training and validation losses with moving averages).
+pub fn pretrain_curves(run: &RunDir, rows: &[EpochRow]) -> Result<()> {
+    let epochs: Vec<f64> = rows.iter().map(|r| r.epoch as f64).collect();
+    let train: Vec<f64> = rows.iter().map(|r| r.train_loss).collect();
+    let val: Vec<f64> = rows.iter().filter_map(|r| r.val_loss).collect();
     let train_curve = Curve::with_steps("train loss", &epochs, &train);
     let val_curve =
         (val.len() == epochs.len()).then(|| Curve::with_steps("validation loss", &epochs, &val));
@@ -44,9 +42,9 @@ pub fn pretraining(
         &train_curve,
         val_curve.as_ref(),
         5,
-        run.join("plots/pretrain_curves.png"),
+        run.join(PRETRAIN_CURVES),
     )?;
-    reconstructions(run, model, data)
+    Ok(())
 }
 
 /// Inputs above their reconstructions, for the first samples.
@@ -58,19 +56,30 @@ pub fn reconstructions(run: &RunDir, model: &AeModel, data: &Dataset) -> Result<
     Ok(())
 }
 
-/// Clustering curves, embedding scatter, confusion matrix, cluster sizes, montages.
-pub fn clustering(
-    run: &RunDir,
-    report: &ClusterReport,
-    assignments: &Assignments,
-    embeddings: &Array2<f32>,
-    data: &Dataset,
-) -> Result<()> {
+/// What the clustering figures are drawn from.
+pub struct ClusterOutputs<'a> {
+    /// The metrics table's rows.
+    pub rows: &'a [IntervalRow],
+    /// The final assignment of every sample.
+    pub assignments: &'a Assignments,
+    /// The true labels, when known.
+    pub labels: Option<&'a [usize]>,
+    /// The final embeddings, `[n, latent]`.
+    pub embeddings: &'a Array2<f32>,
+    /// The images, when available (for the montages).
+    pub images: Option<ArrayView4<'a, f32>>,
+    /// Iterations done.
+    pub iterations: usize,
+}
+
+/// Clustering curves, embedding scatter, confusion matrix, cluster sizes and, with the
+/// images, montages.
+pub fn clustering(run: &RunDir, out: &ClusterOutputs<'_>) -> Result<()> {
+    let assignments = out.assignments;
     // Each curve takes the intervals where its value exists (the first row, right after
     // k-means, has scores but no losses).
-    let series = |f: &dyn Fn(&mdec_cluster::IntervalRow) -> Option<f64>| -> (Vec<f64>, Vec<f64>) {
-        report
-            .rows
+    let series = |f: &dyn Fn(&IntervalRow) -> Option<f64>| -> (Vec<f64>, Vec<f64>) {
+        out.rows
             .iter()
             .filter_map(|r| {
                 f(r).filter(|v| v.is_finite())
@@ -99,17 +108,21 @@ pub fn clustering(
         };
         mdec_viz::cluster_curves(&curves, run.join("plots/cluster_curves.png"))?;
     }
-    let projection = Projection::fit_pca(embeddings.view())?;
-    let points = projection.project(embeddings.view())?;
+    let projection = Projection::fit_pca(out.embeddings.view())?;
+    let points = projection.project(out.embeddings.view())?;
+    let title = match out.rows.last().and_then(|r| r.scores) {
+        Some(s) => format!("iteration {}, ACC {:.3}", out.iterations, s.acc),
+        None => format!("iteration {}", out.iterations),
+    };
     let frame = mdec_viz::scatter_frame(
         points.view(),
         &assignments.cluster,
-        data.labels(),
-        &title(report),
+        out.labels,
+        &title,
         &ScatterOptions::default(),
     )?;
     frame.save_png(run.join("plots/embedding.png"))?;
-    if let Some(labels) = data.labels() {
+    if let Some(labels) = out.labels {
         confusion(run, labels, &assignments.cluster)?;
     }
     let k = assignments.q.ncols();
@@ -118,20 +131,22 @@ pub fn clustering(
         sizes[c] += 1;
     }
     mdec_viz::cluster_sizes(&sizes, run.join("plots/cluster_sizes.png"))?;
-    mdec_viz::cluster_montages(
-        data.images().view(),
-        &assignments.cluster,
-        &assignments.confidence,
-        run.join("plots/montages"),
-        &MontageOptions::default(),
-    )?;
-    mdec_viz::overview_sheet(
-        data.images().view(),
-        &assignments.cluster,
-        &assignments.confidence,
-        8,
-        run.join("plots/overview.png"),
-    )?;
+    if let Some(images) = out.images {
+        mdec_viz::cluster_montages(
+            images,
+            &assignments.cluster,
+            &assignments.confidence,
+            run.join("plots/montages"),
+            &MontageOptions::default(),
+        )?;
+        mdec_viz::overview_sheet(
+            images,
+            &assignments.cluster,
+            &assignments.confidence,
+            8,
+            run.join("plots/overview.png"),
+        )?;
+    }
     Ok(())
 }
 
@@ -143,13 +158,6 @@ fn curves(all: &[Series]) -> Vec<Curve<'_>> {
         .filter(|(_, (steps, _))| !steps.is_empty())
         .map(|(name, (steps, values))| Curve::with_steps(name, steps, values))
         .collect()
-}
-
-fn title(report: &ClusterReport) -> String {
-    match &report.scores {
-        Some(s) => format!("iteration {}, ACC {:.3}", report.iterations, s.acc),
-        None => format!("iteration {}", report.iterations),
-    }
 }
 
 /// Confusion matrix with clusters ordered by their matched class.

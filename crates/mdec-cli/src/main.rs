@@ -1,15 +1,21 @@
 //! The `mdec` command: deep embedded clustering of images and tensors.
 //!
 //! Exit codes: 0 success, 1 any other failure, 2 bad usage (clap), 3 bad input data or
-//! settings, 4 training failure (a loss that became NaN or infinite).
+//! settings, 4 training failure (a loss that became NaN or infinite), 130 interrupted by
+//! Ctrl-C (after writing a checkpoint to resume from).
 
 #![allow(clippy::print_stdout)]
 
+mod animation;
 mod args;
 mod data;
+mod eval;
 mod events;
 mod figures;
 mod info;
+mod interrupt;
+mod predict;
+mod report;
 mod rundir;
 mod train;
 
@@ -47,7 +53,10 @@ const EXAMPLES: &str = "Examples:
   mdec run --dataset mnist --split test --preset mdec --epochs 20 --out runs/mnist-test
   mdec pretrain --images crops/ --size 64x64 --clusters 8 --preset dcec --out runs/crops-ae
   mdec cluster --images crops/ --size 64x64 --clusters 8 --pretrained runs/crops-ae --out runs/crops
-  mdec run --dataset mnist --out runs/mnist-test --resume
+  mdec run --dataset mnist --split test --out runs/mnist-test --resume
+  mdec predict --model runs/crops --images new-crops/ --size 64x64 --out new-crops.csv
+  mdec eval runs/mnist-test/assignments.parquet
+  mdec report runs/mnist-test
   mdec data inspect data/mnist";
 
 #[derive(Subcommand)]
@@ -58,6 +67,13 @@ enum Command {
     Cluster(ClusterArgs),
     /// Pretrain, then cluster: the whole run folder.
     Run(TrainArgs),
+    /// Assign new data with a saved model: name, label, cluster, confidence and q per
+    /// sample, as CSV or Parquet.
+    Predict(predict::PredictArgs),
+    /// ACC, NMI and ARI of an assignments file against labels.
+    Eval(eval::EvalArgs),
+    /// Re-draw every figure and report.md of a run folder from its files, without training.
+    Report(report::ReportArgs),
     /// Print versions, where libtorch was loaded from, and the devices it sees.
     Info,
     /// Work with datasets.
@@ -87,6 +103,10 @@ fn main() -> ExitCode {
     let result = dispatch(cli);
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<interrupt::Interrupted>() => {
+            eprintln!("{error}");
+            ExitCode::from(interrupt::EXIT_INTERRUPTED)
+        }
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(exit_code(&error))
@@ -106,10 +126,16 @@ fn dispatch(cli: Cli) -> Result<()> {
         cli.log_json,
         training.then_some(&events),
     );
+    let stop = interrupt::install;
     match cli.command {
-        Command::Pretrain(args) => train::run(&args, None, Phase::Pretrain, &events),
-        Command::Cluster(args) => train::run(&args.train, Some(&args), Phase::Cluster, &events),
-        Command::Run(args) => train::run(&args, None, Phase::Both, &events),
+        Command::Pretrain(args) => train::run(&args, None, Phase::Pretrain, &events, stop()?),
+        Command::Cluster(args) => {
+            train::run(&args.train, Some(&args), Phase::Cluster, &events, stop()?)
+        }
+        Command::Run(args) => train::run(&args, None, Phase::Both, &events, stop()?),
+        Command::Predict(args) => predict::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Info => info::run(),
         Command::Data(command) => data::run(command),
     }
@@ -145,7 +171,7 @@ fn init_logging(verbose: u8, quiet: bool, json: bool, events: Option<&EventsLog>
     tracing_subscriber::registry().with(layers).init();
 }
 
-/// 3 for bad input, 4 for a training failure, 1 otherwise.
+/// 3 for bad input, 4 for a training failure, 130 for an interruption, 1 otherwise.
 fn exit_code(error: &anyhow::Error) -> u8 {
     const BAD_INPUT: u8 = 3;
     const TRAINING_FAILED: u8 = 4;
@@ -156,6 +182,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<mdec_ae::Error>() {
             return match e {
                 mdec_ae::Error::NonFiniteLoss { .. } => TRAINING_FAILED,
+                mdec_ae::Error::Interrupted { .. } => interrupt::EXIT_INTERRUPTED,
                 mdec_ae::Error::Data(_)
                 | mdec_ae::Error::InputShape { .. }
                 | mdec_ae::Error::ShapeMismatch { .. }
@@ -170,10 +197,14 @@ fn exit_code(error: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<mdec_cluster::Error>() {
             return match e {
                 mdec_cluster::Error::Ae(mdec_ae::Error::NonFiniteLoss { .. }) => TRAINING_FAILED,
+                mdec_cluster::Error::Ae(mdec_ae::Error::Interrupted { .. }) => {
+                    interrupt::EXIT_INTERRUPTED
+                }
                 mdec_cluster::Error::Params(_)
                 | mdec_cluster::Error::Data(_)
                 | mdec_cluster::Error::TooFewSamples { .. }
-                | mdec_cluster::Error::ShapeMismatch { .. } => BAD_INPUT,
+                | mdec_cluster::Error::ShapeMismatch { .. }
+                | mdec_cluster::Error::ModelShape { .. } => BAD_INPUT,
                 _ => 1,
             };
         }

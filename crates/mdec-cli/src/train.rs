@@ -5,16 +5,19 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use mdec_ae::{AeModel, DeviceChoice, PretrainReport, TorchScriptEncoder};
-use mdec_cluster::{Backbone, ClusterReport, Dec, EncoderOnly, PresetSettings};
+use mdec_ae::{AeModel, DeviceChoice, PretrainLayout, StopFlag, TorchScriptEncoder};
+use mdec_cluster::{Backbone, ClusterReport, Dec, EncoderOnly, PresetSettings, Resume, StopReason};
 use mdec_data::Dataset;
 use serde_json::json;
 use tch::Device;
 
+use crate::animation::{self, EmbeddingAnimation};
 use crate::args::{DataArgs, RunArgs, SettingsArgs};
 use crate::events::EventsLog;
-use crate::figures;
-use crate::rundir::RunDir;
+use crate::interrupt::{Interrupted, resume_command};
+use crate::predict::ENCODER_FILE;
+use crate::report::{self, ClusterSummary, PretrainSummary, RunSummary};
+use crate::rundir::{self, RunDir};
 
 /// Share of the data held out to validate pretraining.
 const VALIDATION_FRACTION: f64 = 0.1;
@@ -36,11 +39,11 @@ pub struct ClusterArgs {
     #[command(flatten)]
     pub train: TrainArgs,
     /// A pretrained autoencoder: a run folder of `mdec pretrain` or `mdec run`, or a
-    /// checkpoint folder inside one.
+    /// checkpoint or model folder inside one.
     #[arg(long, conflicts_with = "encoder", required_unless_present = "encoder")]
     pub pretrained: Option<PathBuf>,
     /// A TorchScript encoder exported from PyTorch (images [b,c,h,w] → embeddings [b,d]);
-    /// only the centroids are trained.
+    /// only the centroids are trained. It is copied into the run's `model/`.
     #[arg(long)]
     pub encoder: Option<PathBuf>,
 }
@@ -52,33 +55,69 @@ pub enum Phase {
     Both,
 }
 
+impl Phase {
+    fn command(&self) -> &'static str {
+        match self {
+            Phase::Pretrain => "pretrain",
+            Phase::Cluster => "cluster",
+            Phase::Both => "run",
+        }
+    }
+}
+
 /// Everything a phase needs, prepared once.
 struct Session {
     run: RunDir,
     data: Dataset,
     settings: PresetSettings,
     device: Device,
-    timings: Vec<(&'static str, f64)>,
+    summary: RunSummary,
+    stop: StopFlag,
+}
+
+impl Session {
+    /// Records the time of `phase`, keeps the summary on disk and says how to resume.
+    fn interrupted(&mut self, phase: &str, start: Instant) -> anyhow::Error {
+        self.summary.add_time(phase, start.elapsed().as_secs_f64());
+        if let Err(e) = self.summary.save(&self.run) {
+            tracing::warn!(error = %format!("{e:#}"), "cannot write the run summary");
+        }
+        Interrupted {
+            resume: resume_command(self.run.root()),
+        }
+        .into()
+    }
 }
 
 /// Runs a training command: checks the data and settings, then creates the run folder (so a
 /// mistake leaves no partial folder and never replaces an old run) and trains into it.
+/// `stop` (set by Ctrl-C) makes the training loops checkpoint and return.
 pub fn run(
     args: &TrainArgs,
     cluster: Option<&ClusterArgs>,
     phase: Phase,
     events: &EventsLog,
+    stop: StopFlag,
 ) -> Result<()> {
     if let Some(threads) = args.run.threads {
         tch::set_num_threads(threads);
     }
     let device = args.run.device.parse::<DeviceChoice>()?.resolve()?;
     let data = args.data.load()?;
-    let settings = match (&args.run.out, args.run.resume) {
+    let resuming = args.run.resume && args.run.out.is_some();
+    let mut settings = match (&args.run.out, resuming) {
         (Some(out), true) => crate::args::read_settings(&out.join("config.json"))
             .context("--resume reads the run's config.json")?,
         _ => args.settings.resolve(&data)?,
     };
+    settings.pretrain.progress = crate::progress_enabled();
+    settings.pretrain.stop = stop.clone();
+    settings.cluster.stop = stop.clone();
+    if let Some(encoder) = cluster.and_then(|c| c.encoder.as_ref())
+        && !encoder.is_file()
+    {
+        return Err(crate::BadInput(format!("{}: no such encoder file", encoder.display())).into());
+    }
     let name = match phase {
         Phase::Pretrain => "pretrain",
         Phase::Cluster => "cluster",
@@ -89,96 +128,145 @@ pub fn run(
     events
         .attach(&log)
         .map_err(|e| crate::BadInput(format!("{}: cannot write: {e}", log.display())))?;
+    let summary = RunSummary::load(&run)?;
     let mut ctx = Session {
         run,
         data,
         settings,
         device,
-        timings: Vec::new(),
+        summary,
+        stop,
     };
-    write_config(&ctx, args)?;
+    if !resuming || !ctx.run.join("config.json").is_file() {
+        write_config(&ctx, args, cluster, &phase)?;
+    }
     tracing::info!(run = %ctx.run.root().display(), device = %mdec_ae::device_name(device), "run folder ready");
-    match phase {
+    let scores = match phase {
         Phase::Pretrain => {
-            let (model, report) = pretrain(&mut ctx)?;
-            figures::pretraining(&ctx.run, &report, &model, &ctx.data)?;
-            write_report(&ctx, args, Some(&report), None)?;
+            let model = pretrain(&mut ctx)?;
+            finish(&ctx, None, Some(&model))?
         }
         Phase::Both => {
-            let (model, pre) = pretrain(&mut ctx)?;
-            figures::pretraining(&ctx.run, &pre, &model, &ctx.data)?;
+            let model = pretrain(&mut ctx)?;
+            if ctx.stop.is_stopped() {
+                return Err(ctx.interrupted("pretraining", Instant::now()));
+            }
             let (dec, report) = cluster_phase(&mut ctx, model)?;
-            dec.save(ctx.run.join("model"))?;
-            outputs(&mut ctx, &dec, &report)?;
-            figures::reconstructions(&ctx.run, dec.backbone(), &ctx.data)?;
-            write_report(&ctx, args, Some(&pre), Some(&report))?;
+            save_model(&ctx.run, |dir| Ok(dec.save(dir)?))?;
+            outputs(&mut ctx, &dec)?;
+            finish(&ctx, Some(&report), Some(dec.backbone()))?
         }
         Phase::Cluster => {
             let cluster = cluster.context("cluster arguments")?;
             if let Some(script) = &cluster.encoder {
                 let encoder = TorchScriptEncoder::load(script, ctx.data.shape(), ctx.device)?;
                 let (dec, report) = cluster_phase(&mut ctx, EncoderOnly::new(encoder))?;
-                dec.save(ctx.run.join("model"))?;
-                outputs(&mut ctx, &dec, &report)?;
-                write_report(&ctx, args, None, Some(&report))?;
+                save_model(&ctx.run, |dir| {
+                    dec.save(dir)?;
+                    std::fs::copy(script, dir.join(ENCODER_FILE))
+                        .with_context(|| format!("{}: cannot copy", script.display()))?;
+                    Ok(())
+                })?;
+                outputs(&mut ctx, &dec)?;
+                finish(&ctx, Some(&report), None)?
             } else {
                 let dir = cluster.pretrained.as_deref().context("--pretrained")?;
                 let model = load_pretrained(dir, &ctx)?;
                 let (dec, report) = cluster_phase(&mut ctx, model)?;
-                dec.save(ctx.run.join("model"))?;
-                outputs(&mut ctx, &dec, &report)?;
-                figures::reconstructions(&ctx.run, dec.backbone(), &ctx.data)?;
-                write_report(&ctx, args, None, Some(&report))?;
+                save_model(&ctx.run, |dir| Ok(dec.save(dir)?))?;
+                outputs(&mut ctx, &dec)?;
+                finish(&ctx, Some(&report), Some(dec.backbone()))?
             }
         }
-    }
+    };
     println!("run folder: {}", ctx.run.root().display());
+    if let Some(s) = scores {
+        println!("ACC {:.4}  NMI {:.4}  ARI {:.4}", s.acc, s.nmi, s.ari);
+    }
     Ok(())
 }
 
-fn write_config(ctx: &Session, args: &TrainArgs) -> Result<()> {
-    let config = json!({
+fn write_config(
+    ctx: &Session,
+    args: &TrainArgs,
+    cluster: Option<&ClusterArgs>,
+    phase: &Phase,
+) -> Result<()> {
+    let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+    let mut config = json!({
         "mdec_version": env!("CARGO_PKG_VERSION"),
         "libtorch": crate::info::libtorch_description(),
+        "command": phase.command(),
         "data": args.data.describe(),
+        "input": args.data.spec().absolute(),
         "samples": ctx.data.len(),
         "shape": ctx.data.shape().to_string(),
+        "data_summary": ctx.data.summary().to_string(),
         "seed": ctx.settings.cluster.seed,
         "device": mdec_ae::device_name(ctx.device),
         "threads": tch::get_num_threads(),
         "settings": ctx.settings,
     });
+    if let Some(c) = cluster {
+        if let Some(encoder) = &c.encoder {
+            config["encoder"] = json!(abs(encoder));
+        }
+        if let Some(pretrained) = &c.pretrained {
+            config["pretrained"] = json!(abs(pretrained));
+        }
+    }
     ctx.run.write_json("config.json", &config)
 }
 
-fn pretrain(ctx: &mut Session) -> Result<(AeModel, PretrainReport)> {
+fn pretrain(ctx: &mut Session) -> Result<AeModel> {
     let start = Instant::now();
     let params = ctx.settings.pretrain.clone().check()?;
     let (train, validation) =
         mdec_ae::split_train_validation(&ctx.data, VALIDATION_FRACTION, params.seed)?;
-    let (model, report) = mdec_ae::pretrain_or_resume(
+    let result = mdec_ae::pretrain_or_resume(
         &ctx.settings.ae,
         ctx.device,
         &train,
         validation.as_ref(),
         &params,
-        ctx.run.join("pretrain"),
-    )?;
-    ctx.timings
-        .push(("pretraining", start.elapsed().as_secs_f64()));
+        ctx.run.pretrain_layout(),
+    );
+    let (model, report) = match result {
+        Err(mdec_ae::Error::Interrupted { .. }) => {
+            return Err(ctx.interrupted("pretraining", start));
+        }
+        other => other?,
+    };
+    ctx.summary
+        .add_time("pretraining", start.elapsed().as_secs_f64());
+    ctx.summary.pretrain = Some(PretrainSummary {
+        best_loss: report.best_loss.is_finite().then_some(report.best_loss),
+        best_epoch: report.best_epoch,
+        stopped_early: report.stopped_early,
+    });
+    ctx.summary.save(&ctx.run)?;
     tracing::info!(
         epochs = report.rows.len(),
         train_loss = report.final_train_loss,
         val_loss = ?report.final_val_loss,
         "pretraining done"
     );
-    Ok((model, report))
+    Ok(model)
 }
 
 fn load_pretrained(dir: &Path, ctx: &Session) -> Result<AeModel> {
-    let candidates = [dir.join("pretrain"), dir.to_path_buf()];
-    for candidate in &candidates {
-        if let Some(ckpt) = mdec_ae::latest_checkpoint(candidate).ok().flatten() {
+    let run_layout = PretrainLayout {
+        tables: dir.join(rundir::METRICS),
+        checkpoints: dir.join(rundir::CHECKPOINTS).join("pretrain"),
+        best: dir.join(rundir::CHECKPOINTS).join("pretrain/best"),
+    };
+    let layouts = [
+        run_layout,
+        PretrainLayout::in_dir(dir.join("pretrain")),
+        PretrainLayout::in_dir(dir),
+    ];
+    for layout in &layouts {
+        if let Some(ckpt) = layout.latest_checkpoint().ok().flatten() {
             return Ok(AeModel::load_for(
                 &ckpt,
                 ctx.device,
@@ -187,7 +275,7 @@ fn load_pretrained(dir: &Path, ctx: &Session) -> Result<AeModel> {
             )?);
         }
     }
-    if dir.join("model.json").is_file() {
+    if dir.join(mdec_ae::model::MODEL_JSON).is_file() {
         return Ok(AeModel::load_for(dir, ctx.device, ctx.data.shape(), None)?);
     }
     bail!(
@@ -200,9 +288,27 @@ fn cluster_phase<B: Backbone>(ctx: &mut Session, backbone: B) -> Result<(Dec<B>,
     let start = Instant::now();
     let params = ctx.settings.cluster.clone().check()?;
     let mut dec = Dec::new(backbone, params)?;
-    let report = dec.fit_or_resume(&ctx.data, &ctx.run.join("cluster"))?;
-    ctx.timings
-        .push(("clustering", start.elapsed().as_secs_f64()));
+    let mut frames = EmbeddingAnimation::new(
+        ctx.run.join(animation::GIF),
+        ctx.data.len(),
+        ctx.data.labels(),
+    );
+    let report = dec
+        .fitting(&ctx.data)
+        .output(ctx.run.cluster_layout())
+        .resume(Resume::IfPresent)
+        .observer(&mut frames)
+        .run()?;
+    if let StopReason::Interrupted { .. } = report.stop {
+        return Err(ctx.interrupted("clustering", start));
+    }
+    if frames.frames() > 0 {
+        frames.finish()?;
+    }
+    ctx.summary
+        .add_time("clustering", start.elapsed().as_secs_f64());
+    ctx.summary.cluster = Some(ClusterSummary::of(&report));
+    ctx.summary.save(&ctx.run)?;
     match &report.scores {
         Some(s) => {
             tracing::info!(acc = s.acc, nmi = s.nmi, ari = s.ari, iterations = report.iterations, stop = ?report.stop, "clustering done")
@@ -214,101 +320,42 @@ fn cluster_phase<B: Backbone>(ctx: &mut Session, backbone: B) -> Result<(Dec<B>,
     Ok((dec, report))
 }
 
-/// Per-sample assignments, embeddings and figures of a clustering (the caller saves the
-/// model, whose format depends on the backbone).
-fn outputs<B: Backbone>(ctx: &mut Session, dec: &Dec<B>, report: &ClusterReport) -> Result<()> {
+/// Writes `model/` through a temporary folder, replacing an older one whole.
+fn save_model(run: &RunDir, save: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let dir = run.join(rundir::MODEL);
+    let tmp = run.join(".model.tmp");
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)
+            .with_context(|| format!("{}: cannot remove", tmp.display()))?;
+    }
+    save(&tmp)?;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("{}: cannot replace", dir.display()))?;
+    }
+    std::fs::rename(&tmp, &dir).with_context(|| format!("{}: cannot write", dir.display()))
+}
+
+/// Per-sample assignments and embeddings of a clustering.
+fn outputs<B: Backbone>(ctx: &mut Session, dec: &Dec<B>) -> Result<()> {
     let start = Instant::now();
     let assignments = dec.predict(&ctx.data)?;
     let mut frame = assignments.to_frame(ctx.data.names(), ctx.data.labels())?;
     mdec_data::table::write_table(&mut frame, ctx.run.root(), "assignments")?;
     let embeddings = dec.embeddings(&ctx.data)?;
     ctx.run.write_npy("embeddings.npy", &embeddings)?;
-    figures::clustering(&ctx.run, report, &assignments, &embeddings, &ctx.data)?;
-    ctx.timings
-        .push(("outputs and figures", start.elapsed().as_secs_f64()));
-    Ok(())
+    ctx.summary
+        .add_time("outputs", start.elapsed().as_secs_f64());
+    ctx.summary.save(&ctx.run)
 }
 
-fn write_report(
+/// Draws the figures and `report.md` from the run folder's files; returns the final
+/// scores when labels are known.
+fn finish(
     ctx: &Session,
-    args: &TrainArgs,
-    pretrain: Option<&PretrainReport>,
-    cluster: Option<&ClusterReport>,
-) -> Result<()> {
-    use std::fmt::Write as _;
-    let mut md = String::new();
-    let s = &ctx.settings;
-    writeln!(md, "# mdec run: {}\n", ctx.run.root().display())?;
-    writeln!(md, "## Configuration\n")?;
-    writeln!(md, "| setting | value |\n|---|---|")?;
-    writeln!(md, "| preset | {} |", s.preset)?;
-    writeln!(md, "| data | {} |", args.data.describe())?;
-    writeln!(md, "| samples | {} |", ctx.data.len())?;
-    writeln!(md, "| shape | {} |", ctx.data.shape())?;
-    writeln!(md, "| clusters | {} |", s.cluster.n_clusters)?;
-    writeln!(md, "| pretraining epochs | {} |", s.pretrain.epochs)?;
-    writeln!(
-        md,
-        "| clustering iterations (max) | {} |",
-        s.cluster.max_iter
-    )?;
-    writeln!(md, "| seed | {} |", s.cluster.seed)?;
-    writeln!(md, "| device | {} |", mdec_ae::device_name(ctx.device))?;
-    writeln!(
-        md,
-        "\nThe full configuration is in [config.json](config.json).\n"
-    )?;
-    writeln!(md, "## Data\n\n```\n{}\n```\n", ctx.data.summary())?;
-    writeln!(md, "## Timings\n\n| phase | seconds |\n|---|---|")?;
-    for (phase, seconds) in &ctx.timings {
-        writeln!(md, "| {phase} | {seconds:.1} |")?;
-    }
-    if let Some(pre) = pretrain {
-        writeln!(md, "\n## Pretraining\n")?;
-        writeln!(
-            md,
-            "{} epochs, final train loss {:.5}, validation loss {}, best {:.5} at epoch {}; per epoch: [pretrain/pretrain.csv](pretrain/pretrain.csv).\n",
-            pre.rows.len(),
-            pre.final_train_loss,
-            pre.final_val_loss
-                .map_or("-".to_owned(), |v| format!("{v:.5}")),
-            pre.best_loss,
-            pre.best_epoch
-        )?;
-        writeln!(md, "![pretraining curves](plots/pretrain_curves.png)\n")?;
-    }
-    if let Some(report) = cluster {
-        writeln!(md, "\n## Clustering\n")?;
-        writeln!(
-            md,
-            "{} iterations, stopped: {:?}; per interval: [cluster/cluster.csv](cluster/cluster.csv); per sample: [assignments.csv](assignments.csv).\n",
-            report.iterations, report.stop
-        )?;
-        if let Some(scores) = &report.scores {
-            writeln!(md, "| | ACC | NMI | ARI |\n|---|---|---|---|")?;
-            if let Some(init) = &report.init_scores {
-                writeln!(
-                    md,
-                    "| after k-means | {:.4} | {:.4} | {:.4} |",
-                    init.acc, init.nmi, init.ari
-                )?;
-            }
-            writeln!(
-                md,
-                "| final | {:.4} | {:.4} | {:.4} |\n",
-                scores.acc, scores.nmi, scores.ari
-            )?;
-        }
-        for (figure, title) in figures::CLUSTER_FIGURES {
-            if ctx.run.join(figure).is_file() {
-                writeln!(md, "![{title}]({figure})\n")?;
-            }
-        }
-    }
-    if ctx.run.join(figures::RECONSTRUCTIONS).is_file() {
-        writeln!(md, "![reconstructions]({})\n", figures::RECONSTRUCTIONS)?;
-    }
-    ctx.run.write_atomic("report.md", |tmp| {
-        std::fs::write(tmp, md).with_context(|| format!("{}: cannot write", tmp.display()))
-    })
+    report: Option<&ClusterReport>,
+    autoencoder: Option<&AeModel>,
+) -> Result<Option<mdec_metrics::Scores>> {
+    report::render(&ctx.run, Some(&ctx.data), autoencoder)?;
+    Ok(report.and_then(|r| r.scores))
 }

@@ -1,0 +1,141 @@
+//! Interrupted runs: Ctrl-C (SIGINT) during pretraining writes a checkpoint and exits with
+//! 130 and the command that resumes; a run killed (SIGKILL) after its first clustering
+//! checkpoint resumes too; and the resumed run ends with the same assignments as an
+//! uninterrupted one with the same seed.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use mdec_tests::{files_under, mdec};
+
+fn args(images: &Path, out: &Path) -> Vec<String> {
+    [
+        "--images",
+        &images.display().to_string(),
+        "--labels-from-folders",
+        "--preset",
+        "dcec",
+        "--epochs",
+        "12",
+        "--max-iter",
+        "400",
+        "--batch-size",
+        "8",
+        "--seed",
+        "5",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        "--out",
+        &out.display().to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// Waits until `ready()` holds, failing if the child exits first or a minute passes.
+fn wait_for(child: &mut Child, what: &str, ready: impl Fn() -> bool) -> Result<()> {
+    let start = Instant::now();
+    while !ready() {
+        if let Some(status) = child.try_wait()? {
+            bail!("mdec exited ({status}) before {what}");
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill()?;
+            bail!("timed out waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+#[test]
+fn interrupted_and_killed_runs_resume_to_the_assignments_of_an_uninterrupted_run() -> Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let images = tmp.path().join("shapes");
+    mdec_tests::write_shapes(&images, 10, 4242)?;
+
+    let straight = tmp.path().join("straight");
+    let output = mdec().arg("run").args(args(&images, &straight)).output()?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Ctrl-C once the first epoch is done: a checkpoint, exit 130, how to resume.
+    let out = tmp.path().join("interrupted");
+    let mut child = mdec()
+        .arg("run")
+        .args(args(&images, &out))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    wait_for(&mut child, "the first epoch", || {
+        out.join("metrics/pretrain.csv").is_file()
+    })?;
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    assert!(status.success());
+    let output = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted; resume with: mdec run ")
+            && stderr.contains(&format!("--out {} --resume", out.display())),
+        "{stderr}"
+    );
+    assert!(
+        files_under(&out.join("checkpoints/pretrain"))
+            .iter()
+            .any(|f| f.ends_with("training.json")),
+        "a pretraining checkpoint"
+    );
+    assert!(!out.join("model").exists() && !out.join("assignments.csv").exists());
+
+    // Resumed, then killed outright once the first clustering checkpoint is written.
+    let mut child = mdec()
+        .arg("run")
+        .args(args(&images, &out))
+        .arg("--resume")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    wait_for(&mut child, "the first clustering checkpoint", || {
+        out.join("checkpoints/cluster/state.json").is_file()
+    })?;
+    child.kill()?;
+    child.wait()?;
+
+    // Resumed to the end.
+    let output = mdec()
+        .arg("run")
+        .args(args(&images, &out))
+        .arg("--resume")
+        .output()?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let table = |dir: &Path| std::fs::read_to_string(dir.join("assignments.csv"));
+    assert_eq!(table(&out)?, table(&straight)?);
+    let pretrain_losses = |dir: &Path| -> Result<Vec<String>> {
+        Ok(std::fs::read_to_string(dir.join("metrics/pretrain.csv"))?
+            .lines()
+            .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+            .collect())
+    };
+    assert_eq!(pretrain_losses(&out)?, pretrain_losses(&straight)?);
+    let stray: Vec<_> = files_under(&out)
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "temporary files left: {stray:?}");
+    assert!(out.join("report.md").is_file() && out.join("model/cluster.json").is_file());
+    Ok(())
+}
