@@ -55,6 +55,7 @@ fn changed(before: &[(String, Tensor)], after: &[(String, Tensor)], prefix: &str
 
 #[test]
 fn kl_gradient_reaches_encoder_and_centroids() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(30, 1)?;
     let model = common::small_ae(3, 1)?;
     let dec = Dec::new(model, DecParams::new(3).check()?)?;
@@ -93,6 +94,7 @@ fn kl_gradient_reaches_encoder_and_centroids() -> anyhow::Result<()> {
 
 #[test]
 fn dec_drops_the_decoder_and_idec_keeps_it() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 2)?;
     for (objective, decoder_moves) in [(Objective::Dec, false), (Objective::idec(), true)] {
         let model = common::small_ae(3, 2)?;
@@ -125,6 +127,7 @@ fn dec_drops_the_decoder_and_idec_keeps_it() -> anyhow::Result<()> {
 
 #[test]
 fn dcra_moves_centroids_by_lloyd_steps() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(60, 3)?;
     let model = pretrained(&data, 3, 3, 15)?;
     let params = quick(Objective::dcra())
@@ -163,6 +166,7 @@ fn dcra_moves_centroids_by_lloyd_steps() -> anyhow::Result<()> {
 
 #[test]
 fn tolerance_stops_the_run() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 4)?;
     let mut dec = Dec::new(
         common::small_ae(3, 4)?,
@@ -183,6 +187,7 @@ fn tolerance_stops_the_run() -> anyhow::Result<()> {
 
 #[test]
 fn a_seed_repeats_a_cpu_run_exactly() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 5)?;
     let run = || -> anyhow::Result<(Vec<usize>, Vec<Option<f64>>, Tensor)> {
         let params = quick(Objective::idec()).augment(mdec_data::AugmentConfig {
@@ -208,6 +213,7 @@ fn a_seed_repeats_a_cpu_run_exactly() -> anyhow::Result<()> {
 
 #[test]
 fn resuming_continues_exactly_and_writes_the_table() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 6)?;
     let out = tempfile::tempdir()?;
     let params = |max_iter| {
@@ -262,6 +268,7 @@ fn resuming_continues_exactly_and_writes_the_table() -> anyhow::Result<()> {
 
 #[test]
 fn a_non_finite_loss_stops_and_keeps_the_last_good_weights() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 7)?;
     let params = quick(Objective::idec()).lr(1e30).max_iter(40);
     let mut dec = Dec::new(common::small_ae(3, 8)?, params.check()?)?;
@@ -279,6 +286,7 @@ fn a_non_finite_loss_stops_and_keeps_the_last_good_weights() -> anyhow::Result<(
 
 #[test]
 fn clustering_three_class_images_reaches_095() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(150, 8)?;
     let model = pretrained(&data, 3, 8, 30)?;
     let params = DecParams::new(3)
@@ -305,6 +313,7 @@ fn clustering_three_class_images_reaches_095() -> anyhow::Result<()> {
 
 #[test]
 fn schedules_and_balance_weight_the_terms() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 9)?;
     let params = quick(Objective::Dec)
         .schedule(LossSchedule::PretrainThenFinetune {
@@ -333,6 +342,7 @@ fn schedules_and_balance_weight_the_terms() -> anyhow::Result<()> {
 
 #[test]
 fn random_centroids_and_encoder_only_backbones_run() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 10)?;
     let frozen = EncoderOnly::new(common::small_ae(3, 10)?);
     let before = common::weights(frozen.encoder());
@@ -357,6 +367,7 @@ fn random_centroids_and_encoder_only_backbones_run() -> anyhow::Result<()> {
 
 #[test]
 fn a_saved_model_reloads_to_the_same_assignments() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 11)?;
     let mut dec = Dec::new(common::small_ae(3, 11)?, quick(Objective::idec()).check()?)?;
     dec.fit(&data, None)?;
@@ -388,6 +399,7 @@ fn a_saved_model_reloads_to_the_same_assignments() -> anyhow::Result<()> {
 
 #[test]
 fn shape_and_size_errors() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 12)?;
     let mut wrong = Dec::new(
         AeModel::new(
@@ -418,6 +430,7 @@ fn shape_and_size_errors() -> anyhow::Result<()> {
 #[test]
 fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrupted_run()
 -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 6)?;
     let params = |stop: &StopFlag| {
         quick(Objective::idec())
@@ -507,6 +520,7 @@ fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrup
 
 #[test]
 fn an_observer_sees_every_update_and_its_error_stops_training() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let data = common::three_class_images(45, 6)?;
     let mut dec = Dec::new(common::small_ae(3, 7)?, quick(Objective::Dec).check()?)?;
     let mut seen = Vec::new();

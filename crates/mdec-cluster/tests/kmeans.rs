@@ -8,6 +8,7 @@ use tch::{Device, Kind, Tensor};
 
 #[test]
 fn recovers_separated_blobs() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let centres: [&[f32]; 4] = [
         &[0.0, 0.0, 0.0],
         &[10.0, 0.0, 0.0],
@@ -44,6 +45,7 @@ fn recovers_separated_blobs() -> anyhow::Result<()> {
 
 #[test]
 fn a_seed_repeats_and_more_restarts_never_hurt() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let centres: [&[f32]; 5] = [
         &[0.0, 0.0],
         &[3.0, 0.0],
@@ -71,6 +73,7 @@ fn a_seed_repeats_and_more_restarts_never_hurt() -> anyhow::Result<()> {
 
 #[test]
 fn empty_clusters_are_reseeded_not_nan() -> anyhow::Result<()> {
+    let _guard = common::serial();
     // Centroid 1 duplicates centroid 0, so it wins no sample: it must move to the farthest
     // sample (20), not become NaN.
     let xs = Tensor::from_slice(&[0.0f32, 0.5, 1.0, 10.0, 11.0, 20.0]).view([6, 1]);
@@ -110,6 +113,7 @@ fn empty_clusters_are_reseeded_not_nan() -> anyhow::Result<()> {
 
 #[test]
 fn bad_inputs_are_errors() -> anyhow::Result<()> {
+    let _guard = common::serial();
     let params = KMeansParams::new(3).check()?;
     let ints = Tensor::zeros([10, 2], (Kind::Int64, Device::Cpu));
     assert!(matches!(

@@ -7,7 +7,16 @@ use mdec_data::Dataset;
 use ndarray::Array4;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::{Mutex, MutexGuard};
 use tch::{Device, Kind, Tensor};
+
+/// libtorch has one global random generator per process and the test harness runs tests
+/// on several threads: every test that seeds it or draws from it takes its turn here, so a
+/// seed repeats a run exactly.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// `per` points around each of `centres` (`[k, d]`) with standard deviation `std`, in
 /// class order; returns the points `[k·per, d]` and their classes.
