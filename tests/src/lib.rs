@@ -78,6 +78,24 @@ pub fn write_shapes(dir: &Path, per_class: usize, seed: u64) -> anyhow::Result<(
     Ok(())
 }
 
+/// The arguments of a small training run on the class folders `images` with labels from
+/// the folder names: the flag/value pairs of `settings` (`--preset`, `--epochs`, `--seed`,
+/// ...), then `--device cpu --out out`. `--out` comes last, so the resume command that an
+/// interrupted run prints (its own arguments, then `--resume`) reads `--out DIR --resume`.
+pub fn train_args(images: &Path, out: &Path, settings: &[(&str, &str)]) -> Vec<String> {
+    let mut args = vec![
+        "--images".to_owned(),
+        images.display().to_string(),
+        "--labels-from-folders".to_owned(),
+    ];
+    for (flag, value) in settings {
+        args.extend([flag.to_string(), value.to_string()]);
+    }
+    args.extend(["--device".to_owned(), "cpu".to_owned()]);
+    args.extend(["--out".to_owned(), out.display().to_string()]);
+    args
+}
+
 /// The values of the integer column `name` of a CSV file written by mdec.
 pub fn csv_column(path: &Path, name: &str) -> anyhow::Result<Vec<usize>> {
     use anyhow::Context;

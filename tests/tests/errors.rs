@@ -12,23 +12,16 @@ fn small_run(images: &Path, out: &Path) -> Result<()> {
     mdec_tests::write_shapes(images, 2, 99)?;
     let output = mdec()
         .arg("run")
-        .arg("--images")
-        .arg(images)
-        .args([
-            "--labels-from-folders",
-            "--preset",
-            "dec",
-            "--epochs",
-            "1",
-            "--max-iter",
-            "2",
-            "--batch-size",
-            "4",
-            "--device",
-            "cpu",
-            "--out",
-        ])
-        .arg(out)
+        .args(mdec_tests::train_args(
+            images,
+            out,
+            &[
+                ("--preset", "dec"),
+                ("--epochs", "1"),
+                ("--max-iter", "2"),
+                ("--batch-size", "4"),
+            ],
+        ))
         .output()?;
     assert!(
         output.status.success(),

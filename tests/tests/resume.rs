@@ -10,30 +10,22 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use mdec_tests::{files_under, mdec};
 
-fn args(images: &Path, out: &Path) -> Vec<String> {
-    [
-        "--images",
-        &images.display().to_string(),
-        "--labels-from-folders",
-        "--preset",
-        "dcec",
-        "--epochs",
-        "12",
-        "--max-iter",
-        "400",
-        "--batch-size",
-        "8",
-        "--seed",
-        "5",
-        "--device",
-        "cpu",
-        "--threads",
-        "1",
-        "--out",
-        &out.display().to_string(),
-    ]
-    .map(str::to_owned)
-    .to_vec()
+/// `mdec run` of the dcec preset on `images` into `out`.
+fn run(images: &Path, out: &Path) -> Command {
+    let mut command = mdec();
+    command.arg("run").args(mdec_tests::train_args(
+        images,
+        out,
+        &[
+            ("--preset", "dcec"),
+            ("--epochs", "12"),
+            ("--max-iter", "400"),
+            ("--batch-size", "8"),
+            ("--seed", "5"),
+            ("--threads", "1"),
+        ],
+    ));
+    command
 }
 
 /// Waits until `ready()` holds, failing if the child exits first or a minute passes.
@@ -59,7 +51,7 @@ fn interrupted_and_killed_runs_resume_to_the_assignments_of_an_uninterrupted_run
     mdec_tests::write_shapes(&images, 10, 4242)?;
 
     let straight = tmp.path().join("straight");
-    let output = mdec().arg("run").args(args(&images, &straight)).output()?;
+    let output = run(&images, &straight).output()?;
     assert!(
         output.status.success(),
         "{}",
@@ -68,9 +60,7 @@ fn interrupted_and_killed_runs_resume_to_the_assignments_of_an_uninterrupted_run
 
     // Ctrl-C once the first epoch is done: a checkpoint, exit 130, how to resume.
     let out = tmp.path().join("interrupted");
-    let mut child = mdec()
-        .arg("run")
-        .args(args(&images, &out))
+    let mut child = run(&images, &out)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()?;
@@ -98,9 +88,7 @@ fn interrupted_and_killed_runs_resume_to_the_assignments_of_an_uninterrupted_run
     assert!(!out.join("model").exists() && !out.join("assignments.csv").exists());
 
     // Resumed, then killed outright once the first clustering checkpoint is written.
-    let mut child = mdec()
-        .arg("run")
-        .args(args(&images, &out))
+    let mut child = run(&images, &out)
         .arg("--resume")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -112,11 +100,7 @@ fn interrupted_and_killed_runs_resume_to_the_assignments_of_an_uninterrupted_run
     child.wait()?;
 
     // Resumed to the end.
-    let output = mdec()
-        .arg("run")
-        .args(args(&images, &out))
-        .arg("--resume")
-        .output()?;
+    let output = run(&images, &out).arg("--resume").output()?;
     assert!(
         output.status.success(),
         "{}",

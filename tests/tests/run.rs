@@ -13,27 +13,17 @@ fn write_shapes(dir: &Path, per_class: usize) -> Result<()> {
 }
 
 fn train_args(images: &Path, out: &Path) -> Vec<String> {
-    [
-        "--images",
-        &images.display().to_string(),
-        "--labels-from-folders",
-        "--preset",
-        "mdec",
-        "--epochs",
-        "40",
-        "--max-iter",
-        "60",
-        "--batch-size",
-        "16",
-        "--seed",
-        "3",
-        "--device",
-        "cpu",
-        "--out",
-        &out.display().to_string(),
-    ]
-    .map(str::to_owned)
-    .to_vec()
+    mdec_tests::train_args(
+        images,
+        out,
+        &[
+            ("--preset", "mdec"),
+            ("--epochs", "40"),
+            ("--max-iter", "60"),
+            ("--batch-size", "16"),
+            ("--seed", "3"),
+        ],
+    )
 }
 
 #[test]

@@ -13,50 +13,36 @@
 
 #![allow(clippy::print_stdout)]
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
-use mdec_ae::{AeConfig, AeModel, DeviceChoice, array_to_tensor, embed};
+use anyhow::Result;
+use mdec_ae::{AeModel, array_to_tensor, embed};
 use mdec_data::{NamedDataset, Split, load_named};
 use tch::Device;
+
+#[path = "common/mod.rs"]
+mod common;
 
 const BATCH: i64 = 1024;
 
 fn main() -> Result<()> {
-    let (mut n, mut chunk, mut threads) = (70_000usize, 10_000usize, 2i32);
-    let mut data = PathBuf::from("data");
-    let mut device = DeviceChoice::Cpu;
-    let mut archs = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
+    let (mut n, mut chunk) = (70_000usize, 10_000usize);
+    let args = common::Args::parse("data", |flag, value| {
+        match flag {
             "--n" => n = value()?.parse()?,
             "--chunk" => chunk = value()?.parse()?,
-            "--threads" => threads = value()?.parse()?,
-            "--data" => data = value()?.into(),
-            "--device" => device = value()?.parse()?,
-            "--arch" => archs.push(value()?),
-            other => bail!("unknown argument {other}"),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     anyhow::ensure!(n > 0 && chunk > 0, "--n and --chunk must be positive");
-    if archs.is_empty() {
-        archs = vec!["dcec".into(), "mdec".into(), "dense".into()];
-    }
+    let threads = args.threads;
     tch::set_num_threads(threads);
-    let device = device.resolve()?;
-    let all = load_named(NamedDataset::Mnist, Split::All, &data)?;
+    let device = args.device.resolve()?;
+    let all = load_named(NamedDataset::Mnist, Split::All, &args.data)?;
     let n = n.min(all.len());
     let images = array_to_tensor(&all.gather(&(0..n).collect::<Vec<_>>()))?.f_to_device(device)?;
-    for arch in &archs {
-        let config = match arch.as_str() {
-            "dcec" => AeConfig::dcec(10),
-            "mdec" => AeConfig::mdec(10),
-            "dense" => AeConfig::dense(10),
-            other => bail!("unknown arch {other}: dcec, mdec or dense"),
-        };
+    for (arch, config) in args.archs {
         let model = AeModel::with_seed(config, all.shape(), device, 0)?;
         let _warm_up = embed(&model, &images.narrow(0, 0, BATCH.min(n as i64)), BATCH);
         let mut rates = Vec::new();

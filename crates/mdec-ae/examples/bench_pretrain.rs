@@ -15,13 +15,15 @@
 
 #![allow(clippy::print_stdout)]
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
-use mdec_ae::{AeConfig, AeModel, DeviceChoice, PretrainParams, pretrain};
+use anyhow::{Result, bail};
+use mdec_ae::{AeModel, PretrainParams, pretrain};
 use mdec_data::{AugmentConfig, Dataset, LoadOptions};
 use tch::{Device, Kind, Tensor};
+
+#[path = "common/mod.rs"]
+mod common;
 
 /// Must match `ROTATION` and `CONTRAST` in `scripts/bench_ae.py`.
 const ROTATION: f32 = 15.0;
@@ -30,36 +32,26 @@ const BATCH: usize = 256;
 const GEMM: i64 = 2048;
 
 fn main() -> Result<()> {
-    let (mut batches, mut repeats, mut threads) = (40usize, 5usize, 2i32);
-    let mut data = PathBuf::from("data/mnist");
-    let mut device = DeviceChoice::Cpu;
-    let mut archs = Vec::new();
+    let (mut batches, mut repeats) = (40usize, 5usize);
     let mut gemm = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
+    let args = common::Args::parse("data/mnist", |flag, value| {
+        match flag {
             "--batches" => batches = value()?.parse()?,
             "--repeats" => repeats = value()?.parse()?,
-            "--threads" => threads = value()?.parse()?,
-            "--data" => data = value()?.into(),
-            "--device" => device = value()?.parse()?,
-            "--arch" => archs.push(value()?),
             "--gemm" => gemm = true,
-            other => bail!("unknown argument {other}"),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
+    let (threads, data) = (args.threads, &args.data);
     tch::set_num_threads(threads);
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads as usize)
         .build_global()
         .ok();
-    let device = device.resolve()?;
+    let device = args.device.resolve()?;
     if gemm {
         return peak(device, repeats, threads);
-    }
-    if archs.is_empty() {
-        archs = vec!["dcec".into(), "mdec".into(), "dense".into()];
     }
     if !data.is_dir() {
         bail!(
@@ -67,17 +59,11 @@ fn main() -> Result<()> {
             data.display()
         );
     }
-    let all = mdec_data::load_path(&data, &LoadOptions::default())?;
+    let all = mdec_data::load_path(data, &LoadOptions::default())?;
     let n = (batches * BATCH).min(all.len());
     let subset = Dataset::new(all.gather(&(0..n).collect::<Vec<_>>()));
     let out = tempfile::tempdir()?;
-    for arch in &archs {
-        let config = match arch.as_str() {
-            "dcec" => AeConfig::dcec(10),
-            "mdec" => AeConfig::mdec(10),
-            "dense" => AeConfig::dense(10),
-            other => bail!("unknown arch {other}: dcec, mdec or dense"),
-        };
+    for (arch, config) in &args.archs {
         for augmented in [false, true] {
             let augment = if augmented {
                 AugmentConfig {

@@ -235,17 +235,9 @@ fn resuming_continues_exactly_and_writes_the_table() -> anyhow::Result<()> {
     let mut second = Dec::new(common::small_ae(3, 99)?, params(30).check()?)?;
     let resumed = second.fit_or_resume(&data, out.path())?;
     assert_eq!(resumed.resumed_from, Some(15));
-    assert_eq!(resumed.labels, full.labels);
-    assert_eq!(resumed.rows.len(), full.rows.len());
-    for (a, b) in resumed.rows.iter().zip(&full.rows) {
-        assert_eq!(
-            (a.iteration, a.loss, a.delta_label),
-            (b.iteration, b.loss, b.delta_label)
-        );
-    }
-    assert_eq!(
-        common::max_diff(second.layer().centroids(), whole.layer().centroids()),
-        0.0
+    common::assert_same_run(
+        (&resumed, second.layer().centroids()),
+        (&full, whole.layer().centroids()),
     );
     let table = mdec_data::table::read_table(&out.path().join("cluster.parquet"))?;
     assert_eq!(table.height(), full.rows.len());
@@ -491,17 +483,9 @@ fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrup
         .observer(&mut watch)
         .run()?;
     assert_eq!(resumed.stop, StopReason::Budget);
-    assert_eq!(resumed.labels, full.labels);
-    assert_eq!(resumed.rows.len(), full.rows.len());
-    for (a, b) in resumed.rows.iter().zip(&full.rows) {
-        assert_eq!(
-            (a.iteration, a.loss, a.delta_label),
-            (b.iteration, b.loss, b.delta_label)
-        );
-    }
-    assert_eq!(
-        common::max_diff(third.layer().centroids(), whole.layer().centroids()),
-        0.0
+    common::assert_same_run(
+        (&resumed, third.layer().centroids()),
+        (&full, whole.layer().centroids()),
     );
     // The observer saw each update made after the resumption, in order.
     let made: Vec<usize> = resumed

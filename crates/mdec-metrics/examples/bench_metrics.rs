@@ -13,39 +13,17 @@
 
 #![allow(clippy::print_stdout, reason = "an example reports on stdout")]
 
-use std::hint::black_box;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use mdec_metrics::{acc, ari, evaluate, nmi};
 
-/// xorshift64*: a tiny seeded generator, so the example needs no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
-    }
-}
+#[path = "common/mod.rs"]
+mod common;
 
 /// A metric on (true, predicted) labels.
 type Metric = fn(&[usize], &[usize]) -> Result<f64>;
-
-/// Seconds of each of `repeats` calls of `f`, and its last value.
-fn time(repeats: usize, mut f: impl FnMut() -> Result<f64>) -> Result<(Vec<f64>, f64)> {
-    let mut seconds = Vec::with_capacity(repeats);
-    let mut value = f64::NAN;
-    for _ in 0..repeats {
-        let start = Instant::now();
-        value = black_box(f()?);
-        seconds.push(start.elapsed().as_secs_f64());
-    }
-    Ok((seconds, value))
-}
 
 fn main() -> Result<()> {
     let (mut n, mut repeats) = (70_000usize, 50usize);
@@ -62,19 +40,7 @@ fn main() -> Result<()> {
     }
     anyhow::ensure!(n > 0 && repeats > 0, "--n and --repeats must be positive");
 
-    let mut rng = Rng(0x5eed_2016_dec0_0001);
-    let cluster_of_class = [7, 2, 9, 0, 4, 1, 8, 3, 6, 5];
-    let truth: Vec<usize> = (0..n).map(|_| rng.below(10)).collect();
-    let pred: Vec<usize> = truth
-        .iter()
-        .map(|&y| {
-            if rng.below(10) < 8 {
-                cluster_of_class[y]
-            } else {
-                rng.below(10)
-            }
-        })
-        .collect();
+    let (truth, pred) = common::labels(&mut common::Rng::seeded(), n);
     if let Some(dir) = labels.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -88,7 +54,8 @@ fn main() -> Result<()> {
         ("all", |t, p| Ok(evaluate(t, p)?.acc)),
     ];
     for (metric, f) in runs {
-        let (seconds, value) = time(repeats, || f(&truth, &pred))?;
+        let (times, value) = common::time(repeats, || f(&truth, &pred))?;
+        let seconds: Vec<f64> = times.iter().map(Duration::as_secs_f64).collect();
         println!(
             "{{\"side\":\"rust\",\"metric\":\"{metric}\",\"n\":{n},\"value\":{value},\"seconds\":{seconds:?}}}"
         );

@@ -11,40 +11,17 @@
 
 #![allow(clippy::print_stdout, reason = "an example reports on stdout")]
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use mdec_metrics::{Contingency, acc, ari, evaluate, matching, mse, nmi, psnr};
 
-/// xorshift64*: a tiny seeded generator, so the example needs no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-}
+#[path = "common/mod.rs"]
+mod common;
 
 /// Runs `f` `repeats` times; returns (median, fastest).
-fn time<T>(repeats: usize, mut f: impl FnMut() -> Result<T>) -> Result<(Duration, Duration)> {
-    let mut times = Vec::with_capacity(repeats);
-    for _ in 0..repeats {
-        let start = Instant::now();
-        black_box(f()?);
-        times.push(start.elapsed());
-    }
+fn time<T>(repeats: usize, f: impl FnMut() -> Result<T>) -> Result<(Duration, Duration)> {
+    let (mut times, _) = common::time(repeats, f)?;
     times.sort_unstable();
     Ok((times[times.len() / 2], times[0]))
 }
@@ -69,19 +46,8 @@ fn main() -> Result<()> {
         "N_LABELS and REPEATS must be positive"
     );
 
-    let mut rng = Rng(0x5eed_2016_dec0_0001);
-    let cluster_of_class = [7, 2, 9, 0, 4, 1, 8, 3, 6, 5];
-    let labels_true: Vec<usize> = (0..n).map(|_| rng.below(10)).collect();
-    let labels_pred: Vec<usize> = labels_true
-        .iter()
-        .map(|&y| {
-            if rng.below(10) < 8 {
-                cluster_of_class[y]
-            } else {
-                rng.below(10)
-            }
-        })
-        .collect();
+    let mut rng = common::Rng::seeded();
+    let (labels_true, labels_pred) = common::labels(&mut rng, n);
 
     println!("metric\tn\tmedian_us\tmin_us");
     report(

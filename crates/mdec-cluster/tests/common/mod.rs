@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use mdec_ae::{AeConfig, AeModel, Arch, DenseConfig};
+use mdec_cluster::ClusterReport;
 use mdec_data::Dataset;
 use ndarray::Array4;
 use rand::{Rng, SeedableRng};
@@ -97,4 +98,20 @@ pub fn weights(model: &AeModel) -> Vec<(String, Tensor)> {
 /// Largest absolute difference between two tensors.
 pub fn max_diff(a: &Tensor, b: &Tensor) -> f64 {
     (a - b).abs().max().double_value(&[])
+}
+
+/// A resumed run ended where the uninterrupted one did: the same labels, the same rows
+/// (iteration, loss, label change) and the same centroids, each given with its report.
+#[track_caller]
+pub fn assert_same_run(resumed: (&ClusterReport, &Tensor), full: (&ClusterReport, &Tensor)) {
+    let ((resumed, resumed_centroids), (full, full_centroids)) = (resumed, full);
+    assert_eq!(resumed.labels, full.labels);
+    assert_eq!(resumed.rows.len(), full.rows.len());
+    for (a, b) in resumed.rows.iter().zip(&full.rows) {
+        assert_eq!(
+            (a.iteration, a.loss, a.delta_label),
+            (b.iteration, b.loss, b.delta_label)
+        );
+    }
+    assert_eq!(max_diff(resumed_centroids, full_centroids), 0.0);
 }
