@@ -61,20 +61,10 @@ impl RunDir {
             }
             _ => {}
         }
-        std::fs::create_dir_all(root.join("plots")).map_err(|e| {
-            BadInput(format!(
-                "{}: cannot create the output folder: {e}",
-                root.display()
-            ))
-        })?;
-        let probe = root.join(".write-test");
-        std::fs::write(&probe, b"").map_err(|e| {
-            BadInput(format!(
-                "{}: the output folder is not writable: {e}",
-                root.display()
-            ))
-        })?;
-        std::fs::remove_file(&probe).ok();
+        writable_folder(&root)?;
+        let plots = root.join("plots");
+        std::fs::create_dir_all(&plots)
+            .with_context(|| format!("{}: cannot create", plots.display()))?;
         let run = Self { root };
         if args.resume {
             run.remove_stale_temporaries();
@@ -208,17 +198,23 @@ pub fn check_output_file(path: &Path, force: bool) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).map_err(|e| {
+    writable_folder(&parent)
+}
+
+/// Creates `dir` if needed and checks that a file can be written in it: a bad output folder
+/// is a [`BadInput`] before any work is done.
+fn writable_folder(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| {
         BadInput(format!(
             "{}: cannot create the output folder: {e}",
-            parent.display()
+            dir.display()
         ))
     })?;
-    let probe = parent.join(format!(".mdec-write-test-{}", std::process::id()));
+    let probe = dir.join(format!(".mdec-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"").map_err(|e| {
         BadInput(format!(
             "{}: the output folder is not writable: {e}",
-            parent.display()
+            dir.display()
         ))
     })?;
     std::fs::remove_file(&probe).ok();
