@@ -22,7 +22,7 @@ fn budget(plan: &Plan) -> ([usize; 4], &'static str, usize) {
     if plan.quick {
         (SIZES.map(|n| n / 10), "dec", 1)
     } else {
-        (SIZES, "dcec", 3)
+        (SIZES, "dcec", 1)
     }
 }
 
