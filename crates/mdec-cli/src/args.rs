@@ -266,7 +266,8 @@ pub struct RunArgs {
     /// Device: cpu, cuda, cuda:N or auto.
     #[arg(long, default_value = "auto")]
     pub device: String,
-    /// CPU threads for libtorch (default: libtorch's choice).
+    /// CPU threads for libtorch and for the work on the host: augmentation, k-means
+    /// (default: one per core).
     #[arg(long)]
     pub threads: Option<i32>,
 }

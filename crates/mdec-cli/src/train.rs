@@ -101,6 +101,10 @@ pub fn run(
 ) -> Result<()> {
     if let Some(threads) = args.run.threads {
         tch::set_num_threads(threads);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1) as usize)
+            .build_global()
+            .context("setting up the host thread pool for --threads")?;
     }
     let device = args.run.device.parse::<DeviceChoice>()?.resolve()?;
     let data = args.data.load()?;

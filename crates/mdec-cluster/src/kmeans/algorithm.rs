@@ -1,7 +1,8 @@
-//! k-means on the embeddings' device: greedy k-means++ seeding and Lloyd iterations, with
-//! all `n_init` restarts run side by side as one batch of tensors.
+//! k-means on the embeddings' device: greedy k-means++ seeding and Lloyd iterations.
 //!
-//! Distances use `‖x‖² − 2·x·μᵀ + ‖μ‖²`: one matrix product of the samples against the
+//! On the CPU, Lloyd runs on the host, one restart per rayon task, with Hamerly's bounds
+//! ([`super::hamerly`]). On a GPU all `n_init` restarts run side by side as one batch of
+//! tensors. Distances use `‖x‖² − 2·x·μᵀ + ‖μ‖²`: one matrix product of the samples against the
 //! centroids of every restart at once (`[n, d] × [d, r·k]`), then a minimum over each
 //! restart's `k` columns. Centroid sums are an `index_add` over (restart, cluster) slots.
 //! The host synchronises only every `check_every` iterations, to test convergence and
@@ -13,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor};
 
 use crate::error::{Error, Result};
+use crate::kmeans::hamerly;
 use crate::kmeans::params::{KMeansInit, KMeansValidParams};
 
 /// Largest number of `f32` values the batched restarts may hold at once for one group of
@@ -265,11 +267,42 @@ impl Data {
         Ok((labels, d2))
     }
 
-    /// Lloyd iterations from `centroids` (`[r, k, d]`). Every `check_every` iterations
+    /// Lloyd iterations from `centroids` (`[r, k, d]`): on the host for CPU data, else as
+    /// tensors on the device ([`Data::lloyd_batched`]). Returns the final centroids
+    /// `[r, k, d]` and the iterations each restart ran.
+    fn lloyd(
+        &self,
+        centroids: Tensor,
+        k: i64,
+        max_iter: usize,
+        tol: f64,
+        check_every: usize,
+    ) -> Result<(Tensor, Vec<usize>)> {
+        if self.device() != Device::Cpu {
+            return self.lloyd_batched(centroids, k, max_iter, tol, check_every);
+        }
+        let r = centroids.size()[0];
+        let xs = Vec::<f32>::try_from(&self.xs.f_reshape([-1])?)?;
+        let init = Vec::<f32>::try_from(&centroids.f_contiguous()?.f_reshape([-1])?)?;
+        let points = hamerly::Points {
+            xs: &xs,
+            d: self.d as usize,
+        };
+        let restarts = hamerly::lloyd(&points, &init, k as usize, max_iter, tol);
+        let flat: Vec<f32> = restarts
+            .iter()
+            .flat_map(|s| s.centroids.iter().copied())
+            .collect();
+        let iters = restarts.iter().map(|s| s.iterations).collect();
+        Ok((Tensor::from_slice(&flat).f_view([r, k, self.d])?, iters))
+    }
+
+    /// Lloyd iterations from `centroids` (`[r, k, d]`) as tensors on the device, all
+    /// restarts in one batch. Every `check_every` iterations
     /// the restarts whose squared centroid shift is at most `tol` (and that have no
     /// empty cluster) leave the batch, so the others run on fewer columns. Returns the
     /// final centroids `[r, k, d]` and the iterations each restart ran.
-    fn lloyd(
+    fn lloyd_batched(
         &self,
         centroids: Tensor,
         k: i64,
@@ -503,4 +536,54 @@ fn below(rng: &mut impl Rng, n: u64) -> u64 {
 /// A uniform `f64` in `[0, 1)` with 53 random bits.
 fn uniform(rng: &mut impl Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 600 points in 4 overlapping 3-d blobs, so that Lloyd needs many iterations.
+    fn blobs() -> Data {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let xs: Vec<f32> = (0..600)
+            .flat_map(|i| {
+                let centre = (i % 4) as f64 * 1.5;
+                (0..3)
+                    .map(|_| (centre + 2.0 * (uniform(&mut rng) - 0.5)) as f32)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Data::new(Tensor::from_slice(&xs).view([600, 3])).unwrap()
+    }
+
+    #[test]
+    fn host_lloyd_matches_the_batched_tensor_lloyd() -> Result<()> {
+        let data = blobs();
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let init = data.random(5, 4, &mut rng)?;
+        let (host, host_iters) = data.lloyd(init.copy(), 4, 300, 1e-8, 1)?;
+        let (batched, batched_iters) = data.lloyd_batched(init, 4, 300, 1e-8, 1)?;
+        let gap = (&host - &batched).abs().max().double_value(&[]);
+        assert!(gap < 1e-4, "centroids differ by {gap}");
+        assert_eq!(host_iters, batched_iters);
+        assert!(host_iters.iter().any(|&it| it > 3), "{host_iters:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn host_lloyd_reseeds_an_empty_cluster() -> Result<()> {
+        let data = blobs();
+        // The third centroid is far from every sample: its cluster starts empty.
+        let init =
+            Tensor::from_slice(&[0.0f32, 0.0, 0.0, 4.5, 4.5, 4.5, 1e3, 1e3, 1e3]).view([1, 3, 3]);
+        let (centroids, _) = data.lloyd(init, 3, 300, 1e-8, 1)?;
+        let (labels, _) = data.assign_batched(&centroids, 3)?;
+        let counts = labels.view([-1]).bincount(None::<Tensor>, 3);
+        assert!(
+            Vec::<i64>::try_from(&counts)?.iter().all(|&c| c > 0),
+            "{counts:?}"
+        );
+        assert!(centroids.max().double_value(&[]) < 10.0);
+        Ok(())
+    }
 }

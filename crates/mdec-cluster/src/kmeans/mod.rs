@@ -5,6 +5,7 @@
 //! inertia); [`lloyd_step`], [`assign`] and [`sq_distances`] for single steps.
 
 mod algorithm;
+mod hamerly;
 mod params;
 
 pub(crate) use algorithm::labels_to_vec;
