@@ -39,7 +39,7 @@ fn kmeans_repeats(plan: &Plan) -> usize {
 pub fn kmeans_settings(plan: &Plan) -> String {
     format!(
         "`{EMBEDDINGS}`: 70,000 × 10 `float32` embeddings (10 overlapping Gaussian blobs, sizes 1:2, seed 0) written by `crates/mdec-cluster/examples/bench_kmeans.rs`; \
-         {} full fits per side including seeding, {} threads. Ours: `KMeansParams::new(10).n_init(20)` (the 20 restarts as one batch). \
+         {} full fits per side including seeding, {} threads. Ours: `KMeansParams::new(10).n_init(20)` (Lloyd with Hamerly's bounds on the host, one restart per task). \
          scikit-learn: `scripts/bench_kmeans.py`, `KMeans(n_clusters=10, n_init=20)` (greedy k-means++, Lloyd, tol 1e-4, max_iter 300) under `threadpoolctl`.",
         kmeans_repeats(plan),
         plan.threads

@@ -56,8 +56,8 @@ impl KMeans {
         self.inertia
     }
 
-    /// Lloyd iterations the best restart ran (convergence is checked every
-    /// `check_every` iterations, so this is a multiple of it unless `max_iter` stopped it).
+    /// Lloyd iterations the best restart ran (on a GPU convergence is checked every
+    /// `check_every` iterations, so there it is a multiple of it unless `max_iter` stopped it).
     pub fn n_iter(&self) -> usize {
         self.n_iter
     }

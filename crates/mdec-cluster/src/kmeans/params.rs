@@ -49,9 +49,9 @@ pub struct KMeansParams {
     /// Seed of the restarts' random choices. Default 0.
     #[serde(default)]
     pub seed: u64,
-    /// Check convergence (one host synchronisation) every this many iterations; centroids
-    /// may move a little past the tolerance in between, which only lowers the inertia.
-    /// Default 5.
+    /// On a GPU, check convergence (one host synchronisation) every this many iterations;
+    /// centroids may move a little past the tolerance in between, which only lowers the
+    /// inertia. On the CPU every iteration is checked. Default 5.
     #[serde(default = "defaults::check_every")]
     pub check_every: usize,
 }
