@@ -121,6 +121,12 @@ impl KMeansValidParams {
             let per_restart = n * (d.max(k) + 4 * self.n_clusters.max(2) as i64);
             let group = (GROUP_BUDGET / per_restart.max(1)).clamp(1, self.n_init as i64) as usize;
 
+            // On the CPU, Lloyd runs on the host (`hamerly`); on a GPU, as batched tensors.
+            let host_xs = if data.device() == Device::Cpu {
+                Some(data.host_xs()?)
+            } else {
+                None
+            };
             let mut inertias = Vec::with_capacity(self.n_init);
             let mut best: Option<(f64, usize, Tensor, Tensor, usize)> = None;
             let mut start = 0;
@@ -130,8 +136,10 @@ impl KMeansValidParams {
                     KMeansInit::PlusPlus => data.plus_plus(r as i64, k, &mut rng)?,
                     KMeansInit::Random => data.random(r as i64, k, &mut rng)?,
                 };
-                let (centroids, iters) =
-                    data.lloyd(init, k, self.max_iter, tol, self.check_every)?;
+                let (centroids, iters) = match &host_xs {
+                    Some(xs) => data.lloyd_host(xs, &init, k, self.max_iter, tol)?,
+                    None => data.lloyd_batched(init, k, self.max_iter, tol, self.check_every)?,
+                };
                 let (labels, min_d2) = data.assign_batched(&centroids, k)?;
                 // [r]: inertia of each restart, summed in f64.
                 let inertia = min_d2
@@ -267,25 +275,26 @@ impl Data {
         Ok((labels, d2))
     }
 
-    /// Lloyd iterations from `centroids` (`[r, k, d]`): on the host for CPU data, else as
-    /// tensors on the device ([`Data::lloyd_batched`]). Returns the final centroids
-    /// `[r, k, d]` and the iterations each restart ran.
-    fn lloyd(
+    /// The samples copied to the host, `[n * d]` row-major, for [`Data::lloyd_host`].
+    fn host_xs(&self) -> Result<Vec<f32>> {
+        Ok(Vec::<f32>::try_from(&self.xs.f_reshape([-1])?)?)
+    }
+
+    /// Lloyd iterations on the host from `centroids` (`[r, k, d]`), `xs` being
+    /// [`Data::host_xs`]: one restart per rayon task, with Hamerly's bounds. Returns the
+    /// final centroids `[r, k, d]` and the iterations each restart ran.
+    fn lloyd_host(
         &self,
-        centroids: Tensor,
+        xs: &[f32],
+        centroids: &Tensor,
         k: i64,
         max_iter: usize,
         tol: f64,
-        check_every: usize,
     ) -> Result<(Tensor, Vec<usize>)> {
-        if self.device() != Device::Cpu {
-            return self.lloyd_batched(centroids, k, max_iter, tol, check_every);
-        }
         let r = centroids.size()[0];
-        let xs = Vec::<f32>::try_from(&self.xs.f_reshape([-1])?)?;
         let init = Vec::<f32>::try_from(&centroids.f_contiguous()?.f_reshape([-1])?)?;
         let points = hamerly::Points {
-            xs: &xs,
+            xs,
             d: self.d as usize,
         };
         let restarts = hamerly::lloyd(&points, &init, k as usize, max_iter, tol);
@@ -561,7 +570,7 @@ mod tests {
         let data = blobs();
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let init = data.random(5, 4, &mut rng)?;
-        let (host, host_iters) = data.lloyd(init.copy(), 4, 300, 1e-8, 1)?;
+        let (host, host_iters) = data.lloyd_host(&data.host_xs()?, &init, 4, 300, 1e-8)?;
         let (batched, batched_iters) = data.lloyd_batched(init, 4, 300, 1e-8, 1)?;
         let gap = (&host - &batched).abs().max().double_value(&[]);
         assert!(gap < 1e-4, "centroids differ by {gap}");
@@ -576,7 +585,7 @@ mod tests {
         // The third centroid is far from every sample: its cluster starts empty.
         let init =
             Tensor::from_slice(&[0.0f32, 0.0, 0.0, 4.5, 4.5, 4.5, 1e3, 1e3, 1e3]).view([1, 3, 3]);
-        let (centroids, _) = data.lloyd(init, 3, 300, 1e-8, 1)?;
+        let (centroids, _) = data.lloyd_host(&data.host_xs()?, &init, 3, 300, 1e-8)?;
         let (labels, _) = data.assign_batched(&centroids, 3)?;
         let counts = labels.view([-1]).bincount(None::<Tensor>, 3);
         assert!(
