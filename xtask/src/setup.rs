@@ -118,8 +118,9 @@ fn python_torch_version() -> Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
-/// Installs `torch==TORCH_VERSION` with pip into `install`, through a temporary folder so that
-/// an interrupted install is never taken for a finished one.
+/// Installs `torch==TORCH_VERSION` with pip into `install`, through a temporary folder
+/// ([`mdec_data::atomic::replace_dir`]) so that an interrupted install is never taken for a
+/// finished one.
 fn pip_install(install: &Path) -> Result<()> {
     let parent = install.parent().context("cache folder has no parent")?;
     std::fs::create_dir_all(parent)
@@ -145,36 +146,29 @@ fn pip_install(install: &Path) -> Result<()> {
             NEEDED_BYTES as f64 / f64::from(1 << 30)
         );
     }
-    let partial = install.with_extension("partial");
-    if partial.exists() {
-        std::fs::remove_dir_all(&partial)
-            .with_context(|| format!("cannot remove {}", partial.display()))?;
-    }
     println!(
         "installing torch=={TORCH_VERSION} into {} (about 4.6 GB, once per user)",
         install.display()
     );
-    crate::run(
-        Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(["--no-warn-script-location", "--target"])
-            .arg(&partial)
-            .arg(format!("torch=={TORCH_VERSION}")),
-    )
-    .context("pip could not install torch (see its output above)")?;
-    check_libtorch(&partial.join("torch"))?;
-    if install.exists() {
-        std::fs::remove_dir_all(install)
-            .with_context(|| format!("cannot replace {}", install.display()))?;
-    }
-    std::fs::rename(&partial, install)
-        .with_context(|| format!("cannot move {} into place", partial.display()))
+    // Installed into a temporary sibling folder that replaces `install` only once libtorch
+    // checks out.
+    mdec_data::atomic::replace_dir(install, |partial: &Path| -> Result<()> {
+        crate::run(
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .args(["--no-warn-script-location", "--target"])
+                .arg(partial)
+                .arg(format!("torch=={TORCH_VERSION}")),
+        )
+        .context("pip could not install torch (see its output above)")?;
+        check_libtorch(&partial.join("torch"))
+    })
 }
 
 /// Free bytes on the file system holding `dir`, from `df`.

@@ -1,7 +1,9 @@
 //! The one error type of `mdec-data`: every reader, split and transform returns it.
 //!
 //! Messages are lowercase, carry no final period and start with the offending path
-//! when there is one, so the CLI can print them as they are.
+//! when there is one, so the CLI can print them as they are. A variant that wraps an
+//! underlying error as its `source` does not repeat that error in its own message:
+//! print the chain (anyhow's `{:#}`) to see both.
 
 use std::path::PathBuf;
 
@@ -15,7 +17,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// An I/O error while reading or writing `path`.
-    #[error("{path}: {source}", path = .path.display())]
+    #[error("{path}", path = .path.display())]
     Io {
         /// The file or directory being accessed.
         path: PathBuf,
@@ -24,7 +26,7 @@ pub enum Error {
     },
 
     /// A gzip stream that could not be decompressed (corrupt or cut short).
-    #[error("{path}: cannot decompress gzip data: {source}", path = .path.display())]
+    #[error("{path}: cannot decompress gzip data", path = .path.display())]
     Gzip {
         /// The compressed file.
         path: PathBuf,
@@ -179,16 +181,20 @@ pub enum Error {
         path: PathBuf,
     },
 
-    /// A file in an image folder that cannot be decoded.
+    /// A file in an image folder that cannot be decoded. The message ends with how to
+    /// skip such files (the CLI's `--skip-unreadable` sets
+    /// [`FolderOptions::skip_unreadable`](crate::FolderOptions::skip_unreadable)), so the
+    /// decoder's error is part of it rather than a `source`.
     #[error(
-        "{path}: unreadable or not an image: {source} (set skip_unreadable to skip such files)",
+        "{path}: unreadable or not an image: {error} (pass --skip-unreadable, or set \
+         skip_unreadable in the folder options, to skip such files)",
         path = .path.display()
     )]
     Unreadable {
         /// The file.
         path: PathBuf,
         /// The decoder's error.
-        source: image::ImageError,
+        error: image::ImageError,
     },
 
     /// An image at the top of a folder whose labels come from sub-folders.
@@ -202,7 +208,7 @@ pub enum Error {
     },
 
     /// A `.npy` file that ndarray-npy cannot parse.
-    #[error("{path}: {source}", path = .path.display())]
+    #[error("{path}: cannot parse the .npy file", path = .path.display())]
     Npy {
         /// The file.
         path: PathBuf,
@@ -267,6 +273,13 @@ pub enum Error {
         path = .path.display()
     )]
     UnknownFormat {
+        /// The path.
+        path: PathBuf,
+    },
+
+    /// A table file whose extension names no table format.
+    #[error("{path}: expected a .csv or .parquet file", path = .path.display())]
+    NotATable {
         /// The path.
         path: PathBuf,
     },
@@ -336,7 +349,7 @@ pub enum Error {
 
     /// A table (CSV or Parquet) that could not be written or read.
     #[cfg(feature = "table")]
-    #[error("{path}: {source}", path = .path.display())]
+    #[error("{path}: cannot read or write the table", path = .path.display())]
     Table {
         /// The table file.
         path: PathBuf,
@@ -363,6 +376,61 @@ pub enum Error {
         /// Width.
         width: usize,
     },
+
+    /// Images that do not fit in memory as `f32`: more bytes than the machine has (or than
+    /// can be addressed), or an allocation that failed. Checked before loading.
+    #[error(
+        "{path}: {n} images of {channels}×{height}×{width} need {needed} of memory as f32, {limit}",
+        path = .path.display(),
+        needed = format_bytes(*.needed_bytes),
+        limit = match .available_bytes {
+            Some(total) => format!("but the machine has {}", format_bytes(*total as f64)),
+            None => "more than can be allocated".to_owned(),
+        }
+    )]
+    TooLarge {
+        /// The file or folder being loaded.
+        path: PathBuf,
+        /// Number of images.
+        n: usize,
+        /// Channels per image.
+        channels: usize,
+        /// Image height.
+        height: usize,
+        /// Image width.
+        width: usize,
+        /// Bytes the `f32` values need (a float: the product may not fit in an integer).
+        needed_bytes: f64,
+        /// The machine's memory (`MemTotal` of `/proc/meminfo`) when that is the limit;
+        /// `None` when the allocation itself failed or the size cannot be addressed.
+        available_bytes: Option<u64>,
+    },
+}
+
+/// `bytes` in the largest binary unit that keeps it at or above 1.
+fn format_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+impl From<crate::atomic::IoError> for Error {
+    /// An atomic write's own I/O failure, as an [`Error::Io`] naming the target path.
+    fn from(e: crate::atomic::IoError) -> Self {
+        Error::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
 }
 
 impl Error {

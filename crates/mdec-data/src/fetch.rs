@@ -217,7 +217,9 @@ fn fetch_files(
                 attempts,
             });
         };
-        write_atomic(&path, &bytes)?;
+        crate::atomic::write_file(&path, |tmp: &Path| {
+            fs::write(tmp, &bytes).map_err(|e| Error::io(&path, e))
+        })?;
         tracing::info!(file = %path.display(), %source, "fetched");
         outcomes.push(FetchedFile {
             path,
@@ -372,14 +374,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 fn file_matches(path: &Path, expected: &str) -> bool {
     fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == expected)
-}
-
-/// Writes `bytes` to `path` through a temporary name in the same folder, then renames.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("part");
-    let error = |source| Error::io(path, source);
-    fs::write(&tmp, bytes).map_err(error)?;
-    fs::rename(&tmp, path).map_err(error)
 }
 
 #[cfg(test)]

@@ -86,7 +86,9 @@ pub struct FolderOptions {
 /// left, [`Error::Unreadable`] naming a file that does not decode (unless
 /// `skip_unreadable`), [`Error::SizeMismatch`] naming a file whose size differs from the
 /// first one's (without `resize`), [`Error::NoClassFolder`] for a file directly in `root`
-/// when labels come from sub-folders, and [`Error::BadSize`] for a zero resize.
+/// when labels come from sub-folders, [`Error::BadSize`] for a zero resize, and
+/// [`Error::TooLarge`] when the images as `f32` would not fit in the machine's memory
+/// (checked before decoding when `resize` is given).
 pub fn load_folder(root: impl AsRef<Path>, options: &FolderOptions) -> Result<Dataset> {
     let root = root.as_ref();
     let mut files = Vec::new();
@@ -104,6 +106,15 @@ pub fn load_folder(root: impl AsRef<Path>, options: &FolderOptions) -> Result<Da
             height: h,
             width: w,
         });
+    }
+    if let Some((h, w)) = options.resize {
+        // Refuse before decoding anything; at least one channel per image (three for RGB).
+        let channels = if options.color == ColorMode::Rgb {
+            3
+        } else {
+            1
+        };
+        crate::memory::check_fits(root, files.len(), channels, h, w)?;
     }
 
     // Class of each file: its first path component below `root`.
@@ -171,8 +182,9 @@ pub fn load_folder(root: impl AsRef<Path>, options: &FolderOptions) -> Result<Da
     };
 
     let n = kept.len();
+    let mut values = crate::memory::f32_buffer(root, n, channels, height, width)?;
+    // Cannot overflow: `f32_buffer` checked the product with `n >= 1`.
     let per_image = channels * height * width;
-    let mut values = vec![0f32; n * per_image];
     let (names, images): (Vec<PathBuf>, Vec<DynamicImage>) = kept.into_iter().unzip();
     values
         .par_chunks_mut(per_image.max(1))
@@ -256,9 +268,9 @@ fn is_gray(img: &DynamicImage) -> bool {
 }
 
 fn decode(path: &Path) -> Result<DynamicImage> {
-    let unreadable = |source| Error::Unreadable {
+    let unreadable = |error| Error::Unreadable {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     ImageReader::open(path)
         .and_then(ImageReader::with_guessed_format)

@@ -303,7 +303,8 @@ pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
 /// non-finite float is an error.
 ///
 /// # Errors
-/// Everything [`read_idx`] returns, [`Error::BadRank`] and [`Error::NonFinite`].
+/// Everything [`read_idx`] returns, [`Error::BadRank`], [`Error::NonFinite`] and
+/// [`Error::TooLarge`] when the images as `f32` would not fit in the machine's memory.
 pub fn read_idx_images(path: impl AsRef<Path>) -> Result<Array4<f32>> {
     let path = path.as_ref();
     let array = read_idx(path)?;
@@ -327,6 +328,8 @@ pub(crate) fn image_dims(dims: &[usize], path: &Path) -> Result<(usize, usize, u
 
 pub(crate) fn idx_to_images(array: IdxArray, path: &Path) -> Result<Array4<f32>> {
     let shape = image_dims(array.dims(), path)?;
+    let (n, c, h, w) = shape;
+    crate::memory::check_fits(path, n, c, h, w)?;
     let values: Vec<f32> = match array.into_data() {
         IdxData::U8(v) => v.into_iter().map(|b| f32::from(b) / 255.0).collect(),
         IdxData::I8(v) => v.into_iter().map(f32::from).collect(),

@@ -47,8 +47,11 @@
 //!   against their SHA-256 ([`fetch::fetch`]).
 //! - `table` (feature `table`, on by default): tables written as CSV and Parquet,
 //!   atomically.
+//! - [`atomic`]: the one way mdec writes files and folders atomically (a temporary
+//!   sibling, then a rename), and its temporary-name rule.
 //! - [`Error`] and [`Result`]: the one error type.
 
+pub mod atomic;
 pub mod augment;
 mod dataset;
 mod error;
@@ -56,6 +59,7 @@ pub mod fetch;
 pub mod folder;
 pub mod idx;
 pub mod load;
+mod memory;
 pub mod named;
 pub mod npy;
 pub mod scale;

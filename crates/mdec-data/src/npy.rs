@@ -1,11 +1,20 @@
-//! NumPy `.npy` files: images shaped N×H×W or N×C×H×W and integer label vectors.
+//! NumPy `.npy` files: images shaped N×H×W, N×C×H×W or N×H×W×C, and integer label
+//! vectors.
 //!
 //! Images may be `uint8` (divided by 255 into `[0, 1]`), `float32` or `float64` (kept as
 //! they are; a NaN or infinity is an error naming the file). C and Fortran order both work.
+//!
+//! # Channel layout of 4-D arrays
+//!
+//! NumPy code usually stores images channels-last (N×H×W×C, as PIL, OpenCV and
+//! `tf.keras` give them), PyTorch code channels-first (N×C×H×W). A 4-D array whose last
+//! axis is 1, 3 or 4 and whose second axis is not is read as channels-last and transposed
+//! to N×C×H×W; every other 4-D array is read as N×C×H×W (so an ambiguous array such as
+//! N×3×32×3 is channels-first). The layout recognised is logged at `info`.
 
 use std::path::Path;
 
-use ndarray::{Array4, ArrayD, Ix1};
+use ndarray::{Array4, ArrayD, Ix1, Ix4};
 use ndarray_npy::{ReadNpyError, ReadNpyExt, ReadableElement};
 
 use crate::dataset::Dataset;
@@ -36,7 +45,26 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
-/// Reads a `.npy` images file as `[n, c, h, w]` `f32`.
+/// Channel counts a channels-last array may have: gray, RGB, RGBA.
+const CHANNEL_COUNTS: [usize; 3] = [1, 3, 4];
+
+/// Whether 4-D image dimensions are channels-last (N×H×W×C): the last axis is 1, 3 or 4
+/// and the second is not (see the [module documentation](self)).
+pub fn is_channels_last(dims: &[usize]) -> bool {
+    matches!(*dims, [_, second, _, last]
+        if CHANNEL_COUNTS.contains(&last) && !CHANNEL_COUNTS.contains(&second))
+}
+
+/// The `(n, c, h, w)` of an images array of dimensions `dims`, in either 4-D layout.
+fn nchw(dims: &[usize], path: &Path) -> Result<(usize, usize, usize, usize)> {
+    match *dims {
+        [n, h, w, c] if is_channels_last(dims) => Ok((n, c, h, w)),
+        _ => crate::idx::image_dims(dims, path),
+    }
+}
+
+/// Reads a `.npy` images file as `[n, c, h, w]` `f32`; a channels-last (N×H×W×C) array
+/// is transposed (see the [module documentation](self) for the rule).
 ///
 /// ```
 /// use ndarray::Array3;
@@ -53,16 +81,24 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 ///
 /// # Errors
 /// [`Error::Io`], [`Error::Npy`] for a malformed file, [`Error::UnsupportedNpyType`],
-/// [`Error::BadRank`] unless there are 3 or 4 dimensions, and [`Error::NonFinite`].
+/// [`Error::BadRank`] unless there are 3 or 4 dimensions, [`Error::NonFinite`], and
+/// [`Error::TooLarge`] when the images as `f32` would not fit in the machine's memory.
 pub fn read_npy_images(path: impl AsRef<Path>) -> Result<Array4<f32>> {
     let path = path.as_ref();
     let bytes = read_bytes(path)?;
+    let fits = |dims: &[usize]| -> Result<()> {
+        let (n, c, h, w) = nchw(dims, path)?;
+        crate::memory::check_fits(path, n, c, h, w).map(drop)
+    };
     let array: ArrayD<f32> = if let Attempt::Ok(a) = attempt::<ArrayD<u8>>(&bytes, path)? {
+        fits(a.shape())?;
         a.mapv(|b| f32::from(b) / 255.0)
     } else if let Attempt::Ok(a) = attempt::<ArrayD<f32>>(&bytes, path)? {
+        fits(a.shape())?;
         check_finite(a.iter().map(|&x| f64::from(x)), path)?;
         a
     } else if let Attempt::Ok(a) = attempt::<ArrayD<f64>>(&bytes, path)? {
+        fits(a.shape())?;
         check_finite(a.iter().copied(), path)?;
         a.mapv(|x| x as f32)
     } else {
@@ -71,15 +107,36 @@ pub fn read_npy_images(path: impl AsRef<Path>) -> Result<Array4<f32>> {
             expected: IMAGE_TYPES,
         });
     };
-    let shape = crate::idx::image_dims(array.shape(), path)?;
-    // `mapv` and Fortran-order reads may give non-standard layouts; reshape copies only then.
+    let shape = nchw(array.shape(), path)?;
+    let bad_header = |e: ndarray::ShapeError| Error::BadHeader {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let array = if array.ndim() == 4 && is_channels_last(array.shape()) {
+        tracing::info!(
+            path = %path.display(),
+            dims = ?array.shape(),
+            "channels-last .npy images (n×h×w×c): transposed to n×c×h×w"
+        );
+        array
+            .into_dimensionality::<Ix4>()
+            .map_err(bad_header)?
+            .permuted_axes([0, 3, 1, 2])
+            .into_dyn()
+    } else {
+        if array.ndim() == 4 {
+            tracing::info!(
+                path = %path.display(),
+                dims = ?array.shape(),
+                "channels-first .npy images (n×c×h×w)"
+            );
+        }
+        array
+    };
+    // `mapv`, Fortran-order reads and the transpose may give non-standard layouts; the
+    // copy happens only then.
     let array = array.as_standard_layout().into_owned();
-    array
-        .into_shape_with_order(shape)
-        .map_err(|e| Error::BadHeader {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })
+    array.into_shape_with_order(shape).map_err(bad_header)
 }
 
 fn try_ints<T>(bytes: &[u8], path: &Path) -> Result<Option<Vec<i64>>>

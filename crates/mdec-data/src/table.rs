@@ -1,11 +1,14 @@
 //! Tables of numbers a user needs (per-epoch losses, per-interval metrics, assignments),
 //! written as both CSV (for people and spreadsheets) and Parquet (for dataframes).
 //!
-//! Both files are written to a temporary name and renamed, so an interrupted run never leaves a
-//! half-written table where a complete one was.
+//! Both files are written with [`crate::atomic::write_file`] (a temporary name, then a
+//! rename), so an interrupted run never leaves a half-written table where a complete one
+//! was.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+
+use crate::atomic;
 
 use polars::prelude::{
     CsvReadOptions, CsvWriter, DataFrame, ParquetReader, ParquetWriter, SerReader, SerWriter,
@@ -13,17 +16,55 @@ use polars::prelude::{
 
 use crate::error::{Error, Result};
 
+/// The two formats of a table file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableFormat {
+    /// Comma-separated text with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl TableFormat {
+    /// The format a path's extension names (`.csv`, `.parquet`, any case).
+    pub fn of(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "parquet" => Some(Self::Parquet),
+            _ => None,
+        }
+    }
+}
+
 /// Writes `df` as `<dir>/<stem>.csv` and `<dir>/<stem>.parquet`, each atomically, and returns
 /// the two paths.
 pub fn write_table(df: &mut DataFrame, dir: &Path, stem: &str) -> Result<[PathBuf; 2]> {
     std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
-    let csv = dir.join(format!("{stem}.csv"));
-    write_atomic(&csv, |file| CsvWriter::new(file).finish(df))?;
-    let parquet = dir.join(format!("{stem}.parquet"));
-    write_atomic(&parquet, |file| {
-        ParquetWriter::new(file).finish(df).map(drop)
+    let paths = [
+        dir.join(format!("{stem}.csv")),
+        dir.join(format!("{stem}.parquet")),
+    ];
+    for path in &paths {
+        write_file(df, path)?;
+    }
+    Ok(paths)
+}
+
+/// Writes `df` to `path` atomically, as CSV or Parquet by its extension.
+///
+/// # Errors
+/// [`Error::NotATable`] for a path that names neither format, [`Error::Table`] for a frame
+/// polars cannot write, [`Error::Io`] when the file cannot be written.
+pub fn write_file(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let format = TableFormat::of(path).ok_or_else(|| Error::NotATable {
+        path: path.to_path_buf(),
     })?;
-    Ok([csv, parquet])
+    match format {
+        TableFormat::Csv => write_atomic(path, |file| CsvWriter::new(file).finish(df)),
+        TableFormat::Parquet => {
+            write_atomic(path, |file| ParquetWriter::new(file).finish(df).map(drop))
+        }
+    }
 }
 
 /// Reads a table written by [`write_table`] (or any CSV with a header, or Parquet file),
@@ -33,7 +74,7 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
         path: path.to_path_buf(),
         source,
     };
-    if path.extension().is_some_and(|ext| ext == "parquet") {
+    if TableFormat::of(path) == Some(TableFormat::Parquet) {
         let file = File::open(path).map_err(|source| Error::io(path, source))?;
         ParquetReader::new(file).finish().map_err(table_error)
     } else {
@@ -45,21 +86,18 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
     }
 }
 
+/// Writes one table file through [`atomic::write_file`].
 fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut File) -> polars::prelude::PolarsResult<()>,
 ) -> Result<()> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".tmp");
-    let tmp = PathBuf::from(tmp_name);
-    let io_error = |source| Error::io(path, source);
-    let mut file = File::create(&tmp).map_err(io_error)?;
-    write(&mut file).map_err(|source| Error::Table {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    file.sync_all().map_err(io_error)?;
-    std::fs::rename(&tmp, path).map_err(io_error)
+    atomic::write_file(path, |tmp: &Path| {
+        let mut file = File::create(tmp).map_err(|source| Error::io(path, source))?;
+        write(&mut file).map_err(|source| Error::Table {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -67,6 +105,21 @@ mod tests {
     use polars::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn one_file_is_written_in_the_format_its_extension_names() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let mut df = df!("cluster" => [0u32, 1, 1])?;
+        for name in ["a.csv", "a.PARQUET"] {
+            let path = dir.path().join(name);
+            write_file(&mut df, &path)?;
+            assert!(read_table(&path)?.equals(&df), "{name}");
+        }
+        let err = write_file(&mut df, &dir.path().join("a.txt")).unwrap_err();
+        assert!(matches!(err, Error::NotATable { .. }), "{err}");
+        assert!(!dir.path().join("a.txt").exists());
+        Ok(())
+    }
 
     #[test]
     fn csv_and_parquet_round_trip() {

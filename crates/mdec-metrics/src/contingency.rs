@@ -241,10 +241,10 @@ impl Compacted {
                 .collect::<Vec<_>>();
             (distinct, index)
         };
-        let mut sizes = vec![0u64; labels_sorted.len()];
-        for &i in &index {
-            sizes[i] += 1;
-        }
+        let sizes = crate::cluster_sizes(&index, labels_sorted.len())
+            .into_iter()
+            .map(|size| size as u64)
+            .collect();
         Self {
             labels: labels_sorted,
             index,

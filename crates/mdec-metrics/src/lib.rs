@@ -50,7 +50,8 @@
 //! - [`nmi`](fn@nmi), [`nmi_with`] a [`Normalization`], [`mutual_info`], and [`stability_nmi`]
 //!   between successive assignments.
 //! - [`ari`](fn@ari).
-//! - [`confusion_matrix`] / [`Contingency`], the clusters × classes counts.
+//! - [`confusion_matrix`] / [`Contingency`], the clusters × classes counts, and
+//!   [`cluster_sizes`], the samples per cluster.
 //! - [`mse`] and [`psnr`] for reconstructions.
 //! - [`Error`] and [`Result`].
 
@@ -61,6 +62,7 @@ mod error;
 mod nmi;
 mod reconstruction;
 mod scores;
+mod sizes;
 
 pub use acc::{MAX_ASSIGNMENT_CELLS, Matching, acc, matching};
 pub use ari::ari;
@@ -69,3 +71,4 @@ pub use error::{Error, Result};
 pub use nmi::{Normalization, mutual_info, nmi, nmi_with, stability_nmi};
 pub use reconstruction::{mse, psnr};
 pub use scores::{Scores, evaluate};
+pub use sizes::cluster_sizes;

@@ -4,8 +4,10 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+use mdec_data::atomic::AtomicFile;
+
 use crate::error::{Error, Result};
-use crate::output::{AtomicFile, RgbImage};
+use crate::output::RgbImage;
 use crate::palette::{gif_palette, index_pixels};
 
 /// How an animation plays.
@@ -30,8 +32,9 @@ impl Default for GifOptions {
 /// target-distribution update.
 ///
 /// The file appears at its path only when [`GifWriter::finish`] succeeds (it is written
-/// under a temporary name in the same folder, then renamed); a writer dropped without
-/// `finish` leaves nothing behind.
+/// under a temporary name in the same folder, then renamed: a
+/// [`mdec_data::atomic::AtomicFile`]); a writer dropped without `finish` leaves nothing
+/// behind.
 pub struct GifWriter {
     encoder: Option<gif::Encoder<AtomicFile>>,
     path: PathBuf,
@@ -50,15 +53,6 @@ impl std::fmt::Debug for GifWriter {
             .field("height", &self.height)
             .field("frames", &self.frames)
             .finish()
-    }
-}
-
-impl std::io::Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer().write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.writer().flush()
     }
 }
 
@@ -153,6 +147,6 @@ impl GifWriter {
             path: self.path.clone(),
             source,
         })?;
-        file.commit()
+        Ok(file.commit()?)
     }
 }

@@ -70,7 +70,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder involved.
         path: PathBuf,
@@ -87,7 +87,7 @@ pub enum Error {
         message: String,
     },
     /// PNG encoding failed.
-    #[error("{path}: png encoding failed: {source}")]
+    #[error("{path}: png encoding failed")]
     Png {
         /// The file being written.
         path: PathBuf,
@@ -96,7 +96,7 @@ pub enum Error {
         source: png::EncodingError,
     },
     /// GIF encoding failed.
-    #[error("{path}: gif encoding failed: {source}")]
+    #[error("{path}: gif encoding failed")]
     Gif {
         /// The file being written.
         path: PathBuf,
@@ -107,6 +107,16 @@ pub enum Error {
     /// The embedded font could not be registered with plotters.
     #[error("embedded font could not be registered")]
     Font,
+}
+
+impl From<mdec_data::atomic::IoError> for Error {
+    /// An atomic write's own I/O failure, as an [`Error::Io`] naming the target path.
+    fn from(e: mdec_data::atomic::IoError) -> Self {
+        Error::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
 }
 
 /// `Result` with this crate's [`Error`] as the default error type.

@@ -7,7 +7,8 @@
 //! slices and `ndarray` views (`[n, d]` embeddings, `[n, c, h, w]` images in [0, 1]) that
 //! the training crates copy out of their tensors. Text is drawn with an embedded DejaVu Sans
 //! (`assets/fonts`), so no system font is needed. Every file is written atomically (a
-//! temporary name in the same folder, then a rename), and bad input (empty, NaN,
+//! temporary name in the same folder, then a rename) through [`mdec_data::atomic`], the one
+//! thing it takes from `mdec-data` (built without its polars `table` feature), and bad input (empty, NaN,
 //! mismatched lengths, zero-size images) is an [`Error`], never a panic or a blank image.
 //!
 //! # Figures

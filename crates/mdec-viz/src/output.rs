@@ -1,8 +1,11 @@
-//! Shared plumbing: the RGB buffer type, the embedded font, atomic writes and PNG/SVG output.
+//! Shared plumbing: the RGB buffer type, the embedded font, and PNG/SVG output written
+//! atomically through [`mdec_data::atomic`].
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
+
+use mdec_data::atomic;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -96,15 +99,6 @@ impl RgbImage {
     }
 }
 
-/// A temporary path next to `path` (same folder, so the final rename is atomic).
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
-}
-
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.to_owned(),
@@ -112,64 +106,11 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// A file written under a temporary name and renamed into place by [`AtomicFile::commit`];
-/// dropped uncommitted, the temporary file is removed.
-pub(crate) struct AtomicFile {
-    path: PathBuf,
-    tmp: PathBuf,
-    file: Option<std::io::BufWriter<std::fs::File>>,
-    done: bool,
-}
-
-impl AtomicFile {
-    pub(crate) fn create(path: &Path) -> Result<Self> {
-        let tmp = temp_path(path);
-        let file = std::fs::File::create(&tmp).map_err(io_err(path))?;
-        Ok(Self {
-            path: path.to_owned(),
-            tmp,
-            file: Some(std::io::BufWriter::new(file)),
-            done: false,
-        })
-    }
-
-    pub(crate) fn writer(&mut self) -> &mut std::io::BufWriter<std::fs::File> {
-        // Only `commit` takes the writer, and it consumes `self`.
-        self.file
-            .as_mut()
-            .expect("atomic file written after commit")
-    }
-
-    /// Flushes, syncs and renames the temporary file onto the target path.
-    pub(crate) fn commit(mut self) -> Result<()> {
-        if let Some(w) = self.file.take() {
-            let file = w.into_inner().map_err(|e| Error::Io {
-                path: self.path.clone(),
-                source: e.into_error(),
-            })?;
-            file.sync_all().map_err(io_err(&self.path))?;
-        }
-        std::fs::rename(&self.tmp, &self.path).map_err(io_err(&self.path))?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if !self.done {
-            // Not committed: leave no half-written file behind.
-            self.file = None;
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
 /// Writes `bytes` to `path` atomically.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = AtomicFile::create(path)?;
-    f.writer().write_all(bytes).map_err(io_err(path))?;
-    f.commit()
+    atomic::write_file(path, |tmp: &Path| {
+        std::fs::write(tmp, bytes).map_err(io_err(path))
+    })
 }
 
 /// Encodes an RGB buffer as PNG and writes it atomically.
@@ -178,17 +119,18 @@ pub(crate) fn write_png(path: &Path, width: u32, height: u32, rgb: &[u8]) -> Res
         path: path.to_owned(),
         source,
     };
-    let mut f = AtomicFile::create(path)?;
-    {
-        let mut enc = png::Encoder::new(f.writer(), width, height);
+    atomic::write_file(path, |tmp: &Path| {
+        let file = std::fs::File::create(tmp).map_err(io_err(path))?;
+        let mut out = std::io::BufWriter::new(file);
+        let mut enc = png::Encoder::new(&mut out, width, height);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Fast);
         let mut w = enc.write_header().map_err(png_err)?;
         w.write_image_data(rgb).map_err(png_err)?;
         w.finish().map_err(png_err)?;
-    }
-    f.commit()
+        out.flush().map_err(io_err(path))
+    })
 }
 
 /// A plotters error, flattened to its message (the backend type differs per format).

@@ -158,6 +158,8 @@ fn non_image_file_is_an_error_or_skipped() -> Result<()> {
         other => panic!("unexpected {other:?}"),
     }
     assert!(err.to_string().contains("broken.png"));
+    // The hint names the CLI flag that skips such files.
+    assert!(err.to_string().contains("--skip-unreadable"), "{err}");
     let opts = FolderOptions {
         skip_unreadable: true,
         ..Default::default()
@@ -184,6 +186,48 @@ fn empty_folder_is_an_error() -> Result<()> {
     assert!(matches!(
         load_folder(dir.path(), &opts),
         Err(Error::EmptyFolder { .. })
+    ));
+    Ok(())
+}
+
+#[test]
+fn a_huge_resize_is_an_error_naming_the_size_not_an_abort() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    for i in 0..20 {
+        gray(&dir.path().join(format!("{i:02}.png")), 2, 2, 0)?;
+    }
+    // 20 RGB images of 100000×100000 as f32 need 2.2 TiB: more than any machine running
+    // these tests has, and refused before anything is decoded or allocated.
+    let opts = FolderOptions {
+        color: ColorMode::Rgb,
+        resize: Some((100_000, 100_000)),
+        ..Default::default()
+    };
+    let err = load_folder(dir.path(), &opts).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TooLarge {
+                n: 20,
+                channels: 3,
+                height: 100_000,
+                width: 100_000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("3×100000×100000"), "{message}");
+    assert!(message.contains("2.2 TiB of memory"), "{message}");
+    // Auto colour: refused as well (at least one channel per image).
+    let auto = FolderOptions {
+        resize: Some((100_000, 100_000)),
+        ..Default::default()
+    };
+    assert!(matches!(
+        load_folder(dir.path(), &auto),
+        Err(Error::TooLarge { channels: 1, .. })
     ));
     Ok(())
 }

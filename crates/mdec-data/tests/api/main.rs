@@ -6,6 +6,7 @@
 
 mod augment;
 mod dataset;
+mod errors;
 mod folder;
 mod idx;
 mod load;

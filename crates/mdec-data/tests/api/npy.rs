@@ -107,3 +107,34 @@ fn labels_with_count_check() -> Result<()> {
     ));
     Ok(())
 }
+
+#[test]
+fn channels_last_arrays_are_transposed() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("hwc.npy");
+    // N×H×W×C with distinct values per position: 2 images of 5×6 RGB.
+    let value = |n: usize, y: usize, x: usize, c: usize| n * 100 + y * 12 + x * 2 + c;
+    let bytes = Array4::from_shape_fn((2, 5, 6, 3), |(n, y, x, c)| value(n, y, x, c) as u8);
+    write_npy(&path, &bytes)?;
+    let images = read_npy_images(&path)?;
+    assert_eq!(images.dim(), (2, 3, 5, 6));
+    assert!(images.is_standard_layout());
+    for ((n, c, y, x), &v) in images.indexed_iter() {
+        assert_eq!(v, value(n, y, x, c) as f32 / 255.0, "at {n} {c} {y} {x}");
+    }
+
+    let floats = bytes.mapv(|b| f32::from(b) / 10.0);
+    write_npy(&path, &floats)?;
+    let images = read_npy_images(&path)?;
+    assert_eq!(images.dim(), (2, 3, 5, 6));
+    assert_eq!(images, floats.permuted_axes([0, 3, 1, 2]));
+
+    // Gray channels-last (N×H×W×1) too; N×C×H×W with C in {1, 3, 4} is left as it is.
+    write_npy(&path, &Array4::<u8>::zeros((4, 7, 7, 1)))?;
+    assert_eq!(read_npy_images(&path)?.dim(), (4, 1, 7, 7));
+    write_npy(&path, &Array4::<u8>::zeros((4, 3, 7, 7)))?;
+    assert_eq!(read_npy_images(&path)?.dim(), (4, 3, 7, 7));
+    assert!(mdec_data::npy::is_channels_last(&[4, 28, 28, 4]));
+    assert!(!mdec_data::npy::is_channels_last(&[4, 3, 32, 3]));
+    Ok(())
+}
