@@ -96,6 +96,29 @@ pub fn train_args(images: &Path, out: &Path, settings: &[(&str, &str)]) -> Vec<S
     args
 }
 
+/// `mdec run` of the image folder `images` into `out` with a tiny budget (the DEC preset,
+/// one epoch, four clustering iterations, batches of 4) and `extra` arguments.
+pub fn quick_run(
+    images: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> std::io::Result<std::process::Output> {
+    mdec()
+        .arg("run")
+        .args(train_args(
+            images,
+            out,
+            &[
+                ("--preset", "dec"),
+                ("--epochs", "1"),
+                ("--max-iter", "4"),
+                ("--batch-size", "4"),
+            ],
+        ))
+        .args(extra)
+        .output()
+}
+
 /// The values of the integer column `name` of a CSV file written by mdec.
 pub fn csv_column(path: &Path, name: &str) -> anyhow::Result<Vec<usize>> {
     use anyhow::Context;

@@ -7,22 +7,10 @@ use std::path::Path;
 use anyhow::Result;
 use mdec_tests::{files_under, mdec};
 
-/// A quick run (DEC preset, one epoch) on 6 images of 16×16: a model folder to misuse.
+/// A quick run on 6 images of 16×16: a model folder to misuse.
 fn small_run(images: &Path, out: &Path) -> Result<()> {
     mdec_tests::write_shapes(images, 2, 99)?;
-    let output = mdec()
-        .arg("run")
-        .args(mdec_tests::train_args(
-            images,
-            out,
-            &[
-                ("--preset", "dec"),
-                ("--epochs", "1"),
-                ("--max-iter", "2"),
-                ("--batch-size", "4"),
-            ],
-        ))
-        .output()?;
+    let output = mdec_tests::quick_run(images, out, &[])?;
     assert!(
         output.status.success(),
         "{}",

@@ -63,6 +63,8 @@ fn run_writes_the_whole_run_folder_and_separates_three_classes() -> Result<()> {
         "plots/montages/cluster_00.png",
         "report.md",
         "events.jsonl",
+        "log.jsonl",
+        "frames/basis.npy",
     ] {
         let path = out.join(file);
         assert!(

@@ -44,13 +44,13 @@ fn main() -> Result<()> {
     let images = array_to_tensor(&all.gather(&(0..n).collect::<Vec<_>>()))?.f_to_device(device)?;
     for (arch, config) in args.archs {
         let model = AeModel::with_seed(config, all.shape(), device, 0)?;
-        let _warm_up = embed(&model, &images.narrow(0, 0, BATCH.min(n as i64)), BATCH);
+        let _warm_up = embed(&model, &images.narrow(0, 0, BATCH.min(n as i64)), BATCH)?;
         let mut rates = Vec::new();
         for start in (0..n).step_by(chunk) {
             let len = chunk.min(n - start);
             let xs = images.narrow(0, start as i64, len as i64);
             let t0 = Instant::now();
-            let zs = embed(&model, &xs, BATCH).f_to_device(Device::Cpu)?; // [len, 10]
+            let zs = embed(&model, &xs, BATCH)?.f_to_device(Device::Cpu)?; // [len, 10]
             anyhow::ensure!(zs.size() == [len as i64, 10], "unexpected embedding shape");
             rates.push(len as f64 / t0.elapsed().as_secs_f64());
         }

@@ -18,7 +18,7 @@
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use mdec_ae::{AeModel, PretrainParams, pretrain};
+use mdec_ae::{AeModel, Control, PretrainParams, pretrain};
 use mdec_data::{AugmentConfig, Dataset, LoadOptions};
 use tch::{Device, Kind, Tensor};
 
@@ -79,11 +79,10 @@ fn main() -> Result<()> {
                 .batch_size(BATCH)
                 .augment(augment)
                 .checkpoint_every(0)
-                .progress(false)
                 .check()?;
             let mut model = AeModel::with_seed(config.clone(), subset.shape(), device, 0)?;
             let dir = out.path().join(format!("{arch}-{augmented}"));
-            let report = pretrain(&mut model, &subset, None, &params, &dir)?;
+            let report = pretrain(&mut model, &subset, None, &params, &dir, Control::default())?;
             let rates: Vec<f64> = report
                 .rows
                 .iter()

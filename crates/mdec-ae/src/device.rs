@@ -1,6 +1,8 @@
-//! Choosing the compute device once, at the top: `cpu`, `cuda[:i]` or `auto`.
+//! Choosing the compute device once, at the top: `cpu`, `cuda[:i]` or `auto`; which
+//! libtorch the process loaded.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -82,4 +84,38 @@ pub fn device_name(device: Device) -> String {
         Device::Mps => "mps".into(),
         Device::Vulkan => "vulkan".into(),
     }
+}
+
+/// The libtorch in use: its version and where it was loaded from.
+pub fn libtorch_description() -> String {
+    match loaded_library("libtorch_cpu.so") {
+        Some(lib) => {
+            let version = libtorch_version(&lib).unwrap_or_else(|| "unknown version".to_owned());
+            format!("{version}, loaded from {}", lib.display())
+        }
+        None => "(loaded library not found in /proc/self/maps)".to_owned(),
+    }
+}
+
+/// The path of a shared library mapped into this process, by file name.
+pub fn loaded_library(name: &str) -> Option<PathBuf> {
+    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+    maps.lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .find(|path| Path::new(path).file_name().is_some_and(|f| f == name))
+        .map(PathBuf::from)
+}
+
+/// The version of the libtorch whose `lib/` holds `lib`: a wheel's `version.py`, or the
+/// `build-version` file of a libtorch archive.
+fn libtorch_version(lib: &Path) -> Option<String> {
+    let torch = lib.parent()?.parent()?;
+    if let Ok(text) = std::fs::read_to_string(torch.join("version.py")) {
+        let version = text
+            .lines()
+            .find_map(|l| l.strip_prefix("__version__ = "))?;
+        return Some(version.trim_matches(['\'', '"']).to_owned());
+    }
+    let text = std::fs::read_to_string(torch.join("build-version")).ok()?;
+    Some(text.trim().to_owned())
 }

@@ -12,7 +12,12 @@ use crate::error::{Error, Result};
 /// Maps images `[b, c, h, w]` to embeddings `[b, latent_dim]`.
 pub trait Encoder {
     /// Encodes a batch; `train` enables dropout and batch-norm statistics updates.
-    fn encode(&self, xs: &Tensor, train: bool) -> Tensor;
+    ///
+    /// # Errors
+    /// An encoder whose computation is not fixed by construction (a
+    /// [`TorchScriptEncoder`] runs a user's module) reports its failure on `xs` here;
+    /// [`AeModel`](crate::AeModel) never fails on images of its input shape.
+    fn encode(&self, xs: &Tensor, train: bool) -> Result<Tensor>;
     /// Size of one embedding.
     fn latent_dim(&self) -> i64;
     /// The image shape the encoder takes.
@@ -32,7 +37,10 @@ pub trait Autoencoder: Encoder {
 /// `images` is `[n, c, h, w]` on any device; each batch is moved to the encoder's device
 /// (a no-op when the images already live there). The result is `[n, latent]` on the
 /// encoder's device. A non-positive `batch_size` embeds everything in one batch.
-pub fn embed(encoder: &dyn Encoder, images: &Tensor, batch_size: i64) -> Tensor {
+///
+/// # Errors
+/// The first error of [`Encoder::encode`] on a batch.
+pub fn embed(encoder: &dyn Encoder, images: &Tensor, batch_size: i64) -> Result<Tensor> {
     let device = encoder.device();
     let n = images.size().first().copied().unwrap_or(0);
     let batch_size = if batch_size <= 0 {
@@ -48,12 +56,12 @@ pub fn embed(encoder: &dyn Encoder, images: &Tensor, batch_size: i64) -> Tensor 
                 let xs = images.narrow(0, start, len).to_device(device);
                 encoder.encode(&xs, false)
             })
-            .collect();
-        if parts.is_empty() {
+            .collect::<Result<_>>()?;
+        Ok(if parts.is_empty() {
             Tensor::zeros([0, encoder.latent_dim()], (Kind::Float, device))
         } else {
             Tensor::cat(&parts, 0)
-        }
+        })
     })
 }
 
@@ -78,12 +86,13 @@ pub struct TorchScriptEncoder {
 }
 
 impl TorchScriptEncoder {
-    /// Loads the module on `device`, sets it to evaluation mode and finds its latent size by
-    /// encoding two zero images of `shape`.
+    /// Loads the module on `device`, sets it to evaluation mode and checks it: two zero
+    /// images of `shape` are encoded under `no_grad`, and the output must be a 2-D
+    /// floating-point tensor `[2, latent]`, which gives the latent size.
     ///
     /// # Errors
-    /// [`Error::TorchScript`] if the file cannot be loaded, the module rejects images of
-    /// `shape`, or its output is not `[2, latent]`.
+    /// [`Error::TorchScript`] naming the file if it cannot be loaded, the module fails on
+    /// images of `shape`, or its output is not a floating-point `[2, latent]`.
     pub fn load(path: impl AsRef<Path>, shape: ImageShape, device: Device) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let fail = |reason: String| Error::TorchScript {
@@ -112,6 +121,15 @@ impl TorchScriptEncoder {
                 )));
             }
         };
+        let kind = out.f_kind().map_err(|e| fail(e.to_string()))?;
+        if !matches!(
+            kind,
+            Kind::Float | Kind::Double | Kind::Half | Kind::BFloat16
+        ) {
+            return Err(fail(format!(
+                "output of kind {kind:?}, expected floating-point embeddings"
+            )));
+        }
         Ok(Self {
             module,
             path,
@@ -125,26 +143,36 @@ impl TorchScriptEncoder {
     pub fn path(&self) -> &Path {
         &self.path
     }
-
-    /// Encodes a batch, reporting libtorch errors instead of panicking.
-    ///
-    /// # Errors
-    /// [`Error::Torch`] if the module fails on `xs`.
-    pub fn try_encode(&self, xs: &Tensor) -> Result<Tensor> {
-        Ok(self.module.forward_ts(&[xs.to_device(self.device)])?)
-    }
 }
 
 impl Encoder for TorchScriptEncoder {
-    /// Runs the module. TorchScript modules keep the mode they were set to at load time
-    /// (evaluation), so `train` is ignored.
+    /// Runs the module on `xs` (moved to the module's device). TorchScript modules keep
+    /// the mode they were set to at load time (evaluation), so `train` is ignored.
     ///
-    /// # Panics
-    /// If the module fails on `xs`; use [`TorchScriptEncoder::try_encode`] to get an error.
-    fn encode(&self, xs: &Tensor, _train: bool) -> Tensor {
-        #[allow(clippy::expect_used)]
-        self.try_encode(xs)
-            .expect("torchscript encoder failed on a batch of the shape it was loaded for")
+    /// # Errors
+    /// [`Error::TorchScript`] naming the file if the module fails on `xs` or returns
+    /// anything but `[b, latent]` for a batch of `b` images.
+    fn encode(&self, xs: &Tensor, _train: bool) -> Result<Tensor> {
+        let fail = |reason: String| Error::TorchScript {
+            path: self.path.clone(),
+            reason,
+        };
+        let xs = xs
+            .f_to_device(self.device)
+            .map_err(|e| fail(e.to_string()))?;
+        let batch = xs.size().first().copied().unwrap_or(0);
+        let zs = self
+            .module
+            .forward_ts(&[xs])
+            .map_err(|e| fail(format!("failed on a batch of {batch} images: {e}")))?;
+        let size = zs.size();
+        if size != [batch, self.latent_dim] {
+            return Err(fail(format!(
+                "output shape {size:?} for a batch of {batch} images, expected [{batch}, {}]",
+                self.latent_dim
+            )));
+        }
+        Ok(zs)
     }
 
     fn latent_dim(&self) -> i64 {

@@ -1,4 +1,7 @@
 //! The crate's error type: one enum, with the context needed to act on each failure.
+//!
+//! A variant that wraps an underlying error as its `source` does not repeat it in its
+//! own message: print the chain (anyhow's `{:#}`) to see both.
 
 use std::path::PathBuf;
 
@@ -11,13 +14,13 @@ use crate::pretrain::PretrainParamsError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An error reported by libtorch.
-    #[error("libtorch: {0}")]
+    #[error("libtorch")]
     Torch(#[from] tch::TchError),
     /// An error from the data layer (augmentation, splits, tables).
     #[error(transparent)]
     Data(#[from] mdec_data::Error),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -25,7 +28,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A JSON file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: cannot parse or write json")]
     Json {
         /// The file.
         path: PathBuf,
@@ -33,7 +36,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// A dataframe operation failed.
-    #[error("metrics table: {0}")]
+    #[error("metrics table")]
     Table(#[from] polars::error::PolarsError),
     /// The architecture config is invalid.
     #[error(transparent)]
@@ -150,6 +153,52 @@ pub enum Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An optimiser or learning-rate-schedule setting out of range, naming the setting and
+/// its value: what [`OptimizerKind::check`](crate::OptimizerKind::check) and
+/// [`LrSchedule::check`](crate::LrSchedule::check) return. Every parameter type that holds
+/// an optimiser or a schedule (pretraining, clustering) checks them through these, and
+/// wraps this error in a variant of its own.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{setting} must be {expected}, got {value}")]
+pub struct SettingError {
+    /// The setting, after its algorithm's name (e.g. `"one-cycle div_factor"`).
+    pub setting: &'static str,
+    /// The value given (integers converted).
+    pub value: f64,
+    /// The valid range, in words (e.g. `"finite and > 0"`).
+    pub expected: &'static str,
+}
+
+impl SettingError {
+    /// Checks `ok`, or names `setting`, `value` and the range `expected`.
+    pub(crate) fn require(
+        ok: bool,
+        setting: &'static str,
+        value: f64,
+        expected: &'static str,
+    ) -> Result<(), Self> {
+        if ok {
+            Ok(())
+        } else {
+            Err(SettingError {
+                setting,
+                value,
+                expected,
+            })
+        }
+    }
+}
+
+impl From<mdec_data::atomic::IoError> for Error {
+    /// An atomic write's own I/O failure, as an [`Error::Io`] naming the target path.
+    fn from(e: mdec_data::atomic::IoError) -> Self {
+        Error::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

@@ -12,7 +12,7 @@
 //! Pretrain a small DCEC autoencoder on synthetic images, then embed them:
 //!
 //! ```
-//! use mdec_ae::{embed, pretrain, AeConfig, AeModel, Encoder, PretrainParams};
+//! use mdec_ae::{embed, pretrain, AeConfig, AeModel, Control, Encoder, PretrainParams};
 //! use mdec_data::Dataset;
 //! use ndarray::Array4;
 //!
@@ -24,14 +24,14 @@
 //! let (train, val) = Dataset::new(images).split(0.25, 7)?;
 //!
 //! let mut model = AeModel::with_seed(AeConfig::dcec(4), train.shape(), tch::Device::Cpu, 7)?;
-//! let params = PretrainParams::new().epochs(3).batch_size(16).seed(7).progress(false).check()?;
+//! let params = PretrainParams::new().epochs(3).batch_size(16).seed(7).check()?;
 //! let out = tempfile::tempdir()?;
-//! let report = pretrain(&mut model, &train, Some(&val), &params, out.path())?;
+//! let report = pretrain(&mut model, &train, Some(&val), &params, out.path(), Control::default())?;
 //! assert_eq!(report.rows.len(), 3);
 //! assert!(out.path().join("pretrain.parquet").is_file());
 //!
 //! let xs = mdec_ae::array_to_tensor(train.images())?;
-//! let zs = embed(&model, &xs, 32); // [48, 4]
+//! let zs = embed(&model, &xs, 32)?; // [48, 4]
 //! assert_eq!(zs.size(), [48, 4]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -47,13 +47,16 @@
 //! - [`PretrainParams`] → [`PretrainValidParams`], [`pretrain()`], [`resume`],
 //!   [`pretrain_or_resume`], [`PretrainReport`], [`EpochRow`]; [`PretrainLayout`] says where
 //!   the table, checkpoints and best model go.
-//! - [`StopFlag`]: stops pretraining (and clustering) between two batches with a
-//!   checkpoint to resume from, e.g. on Ctrl-C.
+//! - [`Control`]: a [`StopFlag`] that stops pretraining (and clustering) between two
+//!   batches with a checkpoint to resume from, e.g. on Ctrl-C or from another thread, and a
+//!   [`PretrainObserver`] that sees every batch ([`Step`]) and epoch. The library draws no
+//!   progress bars: callers draw them from the observer.
 //! - [`Optimizer`] ([`OptimizerKind`]: Adam, SGD) and [`Scheduler`] ([`LrSchedule`]) with
 //!   state that checkpoints restore.
 //! - [`DeviceChoice`]: `cpu`, `cuda[:i]`, `auto`.
 
 pub mod config;
+mod control;
 pub mod device;
 pub mod encoder;
 pub mod error;
@@ -69,9 +72,12 @@ pub use config::{
     Activation, AeConfig, AeConfigError, Arch, DcecConfig, DenseConfig, MdecConfig,
     OutputActivation, Upsampling, WeightInit,
 };
-pub use device::{DeviceChoice, ParseDeviceError, device_name};
+pub use control::{Control, PretrainObserver, Step};
+pub use device::{
+    DeviceChoice, ParseDeviceError, device_name, libtorch_description, loaded_library,
+};
 pub use encoder::{Autoencoder, Encoder, TorchScriptEncoder, embed};
-pub use error::{Error, Result};
+pub use error::{Error, Result, SettingError};
 pub use mdec_data::ImageShape;
 pub use model::{AeModel, ModelMeta, array_to_tensor, tensor_to_array};
 pub use optim::{Optimizer, OptimizerKind};

@@ -3,9 +3,9 @@
 //! folder holding `model.safetensors` and `model.json`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use mdec_data::ImageShape;
+use mdec_data::{ImageShape, atomic};
 use ndarray::Array4;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, ModuleT};
@@ -147,6 +147,14 @@ impl AeModel {
         }
     }
 
+    /// Encodes a batch `[b, c, h, w]` of the model's input shape to `[b, latent_dim]`:
+    /// [`Encoder::encode`] without the `Result`, as this net's shapes are fixed by
+    /// construction (methods of the type come before those of the trait, so
+    /// `model.encode(..)` on an `AeModel` is this one).
+    pub fn encode(&self, xs: &Tensor, train: bool) -> Tensor {
+        self.encoder.forward_t(xs, train)
+    }
+
     /// Encodes and decodes a batch: the reconstruction, `[b, c, h, w]`.
     pub fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
         self.decode(&self.encode(xs, train), train)
@@ -216,10 +224,9 @@ impl AeModel {
     pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let weights = dir.join(WEIGHTS_FILE);
-        let tmp = dir.join("model.tmp.safetensors");
-        self.vs.save(&tmp)?;
-        fs::rename(&tmp, &weights).map_err(|e| Error::io(&weights, e))?;
+        atomic::write_file(dir.join(WEIGHTS_FILE), |tmp: &Path| {
+            self.vs.save(tmp).map_err(Error::from)
+        })?;
         write_json_atomic(&dir.join(MODEL_JSON), &self.meta())
     }
 
@@ -291,8 +298,9 @@ impl AeModel {
 }
 
 impl Encoder for AeModel {
-    fn encode(&self, xs: &Tensor, train: bool) -> Tensor {
-        self.encoder.forward_t(xs, train)
+    /// [`AeModel::encode`]; never an error.
+    fn encode(&self, xs: &Tensor, train: bool) -> Result<Tensor> {
+        Ok(AeModel::encode(self, xs, train))
     }
 
     fn latent_dim(&self) -> i64 {
@@ -354,10 +362,10 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T
     serde_json::from_str(&text).map_err(|e| Error::json(path, e))
 }
 
+/// Writes `value` as pretty JSON through [`atomic::write_file`].
 pub(crate) fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::json(path, e))?;
-    let mut tmp = PathBuf::from(path);
-    tmp.set_extension("json.tmp");
-    fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    atomic::write_file(path, |tmp: &Path| {
+        fs::write(tmp, &text).map_err(|e| Error::io(path, e))
+    })
 }

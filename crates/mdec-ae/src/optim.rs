@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tch::Tensor;
 use tch::nn::VarStore;
 
-use crate::error::Result;
+use crate::error::{Result, SettingError};
 
 /// The optimisation algorithm and its own hyper-parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,6 +51,42 @@ impl OptimizerKind {
         OptimizerKind::Sgd {
             momentum: 0.9,
             nesterov: false,
+        }
+    }
+}
+
+impl OptimizerKind {
+    /// Checks every hyper-parameter; NaN and infinities are out of range everywhere.
+    ///
+    /// ```
+    /// use mdec_ae::OptimizerKind;
+    /// assert!(OptimizerKind::adam().check().is_ok());
+    /// let err = OptimizerKind::Sgd { momentum: f64::NAN, nesterov: false }.check().unwrap_err();
+    /// assert_eq!(err.to_string(), "sgd momentum must be in [0, 1), got NaN");
+    /// ```
+    ///
+    /// # Errors
+    /// The first setting out of range: Adam's `beta1` and `beta2` must be in `[0, 1)` and
+    /// `eps` finite and `> 0`; SGD's `momentum` in `[0, 1)`.
+    pub fn check(&self) -> Result<(), SettingError> {
+        const UNIT: &str = "in [0, 1)";
+        match *self {
+            OptimizerKind::Adam { beta1, beta2, eps } => {
+                SettingError::require((0.0..1.0).contains(&beta1), "adam beta1", beta1, UNIT)?;
+                SettingError::require((0.0..1.0).contains(&beta2), "adam beta2", beta2, UNIT)?;
+                SettingError::require(
+                    eps.is_finite() && eps > 0.0,
+                    "adam eps",
+                    eps,
+                    "finite and > 0",
+                )
+            }
+            OptimizerKind::Sgd { momentum, .. } => SettingError::require(
+                (0.0..1.0).contains(&momentum),
+                "sgd momentum",
+                momentum,
+                UNIT,
+            ),
         }
     }
 }
@@ -238,6 +274,38 @@ mod tests {
     use tch::{Device, Kind};
 
     use super::*;
+
+    #[test]
+    fn check_rejects_every_non_finite_or_out_of_range_value() {
+        let adam = |beta1, beta2, eps| OptimizerKind::Adam { beta1, beta2, eps };
+        let sgd = |momentum| OptimizerKind::Sgd {
+            momentum,
+            nesterov: true,
+        };
+        for good in [
+            adam(0.0, 0.999, 1e-8),
+            adam(0.9, 0.0, 1.0),
+            sgd(0.0),
+            sgd(0.99),
+        ] {
+            assert_eq!(good.check(), Ok(()), "{good:?}");
+        }
+        for (bad, setting) in [
+            (adam(f64::NAN, 0.999, 1e-8), "adam beta1"),
+            (adam(1.0, 0.999, 1e-8), "adam beta1"),
+            (adam(0.9, -0.1, 1e-8), "adam beta2"),
+            (adam(0.9, f64::INFINITY, 1e-8), "adam beta2"),
+            (adam(0.9, 0.999, 0.0), "adam eps"),
+            (adam(0.9, 0.999, f64::INFINITY), "adam eps"),
+            (adam(0.9, 0.999, f64::NAN), "adam eps"),
+            (sgd(f64::NAN), "sgd momentum"),
+            (sgd(1.0), "sgd momentum"),
+            (sgd(-0.5), "sgd momentum"),
+        ] {
+            let err = bad.check().map(|()| bad);
+            assert!(matches!(&err, Err(e) if e.setting == setting), "{err:?}");
+        }
+    }
 
     /// Both optimisers drive a least-squares problem towards its solution.
     #[test]

@@ -5,6 +5,8 @@ use std::f64::consts::PI;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::SettingError;
+
 /// How the learning rate changes over training. Rates are computed per batch from the
 /// (fractional) epoch, so a resumed run continues the same curve.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -80,51 +82,106 @@ impl LrSchedule {
         }
     }
 
-    /// A reason the schedule is invalid, if any.
-    pub(crate) fn problem(&self) -> Option<String> {
+    /// Checks every setting; NaN and infinities are out of range everywhere.
+    ///
+    /// ```
+    /// use mdec_ae::LrSchedule;
+    /// assert!(LrSchedule::one_cycle().check().is_ok());
+    /// let inf = LrSchedule::OneCycle { pct_start: 0.3, div_factor: f64::INFINITY, final_div_factor: 1e4 };
+    /// assert_eq!(inf.check().unwrap_err().to_string(), "one-cycle div_factor must be finite and > 0, got inf");
+    /// ```
+    ///
+    /// # Errors
+    /// The first setting out of range: epoch counts (`step_size`, `t0`, `t_mult`) must be
+    /// `>= 1`; `gamma` in `(0, 1]`; `pct_start` and `factor` in `(0, 1)`; `div_factor` and
+    /// `final_div_factor` finite and `> 0`; `min_lr` and `threshold` finite and `>= 0`.
+    pub fn check(&self) -> Result<(), SettingError> {
         // Written so that NaN fails every check.
         let nonneg = |x: f64| x.is_finite() && x >= 0.0;
         let positive = |x: f64| x.is_finite() && x > 0.0;
         let open_unit = |x: f64| x > 0.0 && x < 1.0;
-        let (ok, what) = match *self {
-            LrSchedule::Constant => (true, String::new()),
-            LrSchedule::Step { step_size, gamma } => (
-                step_size >= 1 && gamma > 0.0 && gamma <= 1.0,
-                format!("step: step_size {step_size} must be >= 1 and gamma {gamma} in (0, 1]"),
-            ),
-            LrSchedule::Cosine { min_lr } => (
-                nonneg(min_lr),
-                format!("cosine: min_lr {min_lr} must be >= 0"),
-            ),
-            LrSchedule::CosineWarmRestarts { t0, t_mult, min_lr } => (
-                t0 >= 1 && t_mult >= 1 && nonneg(min_lr),
-                format!(
-                    "cosine-warm-restarts: t0 {t0} and t_mult {t_mult} must be >= 1, min_lr {min_lr} >= 0"
-                ),
-            ),
+        let (nonneg_text, positive_text, open_text) =
+            ("finite and >= 0", "finite and > 0", "in (0, 1)");
+        let require = SettingError::require;
+        match *self {
+            LrSchedule::Constant => Ok(()),
+            LrSchedule::Step { step_size, gamma } => {
+                require(step_size >= 1, "step step_size", step_size as f64, ">= 1")?;
+                require(
+                    gamma > 0.0 && gamma <= 1.0,
+                    "step gamma",
+                    gamma,
+                    "in (0, 1]",
+                )
+            }
+            LrSchedule::Cosine { min_lr } => {
+                require(nonneg(min_lr), "cosine min_lr", min_lr, nonneg_text)
+            }
+            LrSchedule::CosineWarmRestarts { t0, t_mult, min_lr } => {
+                require(t0 >= 1, "cosine-warm-restarts t0", t0 as f64, ">= 1")?;
+                require(
+                    t_mult >= 1,
+                    "cosine-warm-restarts t_mult",
+                    t_mult as f64,
+                    ">= 1",
+                )?;
+                require(
+                    nonneg(min_lr),
+                    "cosine-warm-restarts min_lr",
+                    min_lr,
+                    nonneg_text,
+                )
+            }
             LrSchedule::OneCycle {
                 pct_start,
                 div_factor,
                 final_div_factor,
-            } => (
-                open_unit(pct_start) && positive(div_factor) && positive(final_div_factor),
-                format!(
-                    "one-cycle: pct_start {pct_start} must be in (0, 1), div_factor {div_factor} and final_div_factor {final_div_factor} > 0"
-                ),
-            ),
+            } => {
+                require(
+                    open_unit(pct_start),
+                    "one-cycle pct_start",
+                    pct_start,
+                    open_text,
+                )?;
+                require(
+                    positive(div_factor),
+                    "one-cycle div_factor",
+                    div_factor,
+                    positive_text,
+                )?;
+                require(
+                    positive(final_div_factor),
+                    "one-cycle final_div_factor",
+                    final_div_factor,
+                    positive_text,
+                )
+            }
             LrSchedule::ReduceOnPlateau {
                 factor,
                 threshold,
                 min_lr,
                 ..
-            } => (
-                open_unit(factor) && nonneg(threshold) && nonneg(min_lr),
-                format!(
-                    "reduce-on-plateau: factor {factor} must be in (0, 1), threshold {threshold} and min_lr {min_lr} >= 0"
-                ),
-            ),
-        };
-        (!ok).then_some(what)
+            } => {
+                require(
+                    open_unit(factor),
+                    "reduce-on-plateau factor",
+                    factor,
+                    open_text,
+                )?;
+                require(
+                    nonneg(threshold),
+                    "reduce-on-plateau threshold",
+                    threshold,
+                    nonneg_text,
+                )?;
+                require(
+                    nonneg(min_lr),
+                    "reduce-on-plateau min_lr",
+                    min_lr,
+                    nonneg_text,
+                )
+            }
+        }
     }
 }
 
@@ -248,6 +305,86 @@ impl Scheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_rejects_every_non_finite_or_out_of_range_value() {
+        let one_cycle = |pct_start, div_factor, final_div_factor| LrSchedule::OneCycle {
+            pct_start,
+            div_factor,
+            final_div_factor,
+        };
+        let plateau = |factor, threshold, min_lr| LrSchedule::ReduceOnPlateau {
+            factor,
+            patience: 3,
+            threshold,
+            min_lr,
+        };
+        let good = [
+            LrSchedule::Constant,
+            LrSchedule::Step {
+                step_size: 1,
+                gamma: 1.0,
+            },
+            LrSchedule::Cosine { min_lr: 0.0 },
+            LrSchedule::one_cycle(),
+            LrSchedule::reduce_on_plateau(),
+        ];
+        for schedule in good {
+            assert_eq!(schedule.check(), Ok(()), "{schedule:?}");
+        }
+        let (inf, nan) = (f64::INFINITY, f64::NAN);
+        for (bad, setting) in [
+            (
+                LrSchedule::Step {
+                    step_size: 0,
+                    gamma: 0.5,
+                },
+                "step step_size",
+            ),
+            (
+                LrSchedule::Step {
+                    step_size: 2,
+                    gamma: nan,
+                },
+                "step gamma",
+            ),
+            (
+                LrSchedule::Step {
+                    step_size: 2,
+                    gamma: inf,
+                },
+                "step gamma",
+            ),
+            (LrSchedule::Cosine { min_lr: inf }, "cosine min_lr"),
+            (
+                LrSchedule::CosineWarmRestarts {
+                    t0: 1,
+                    t_mult: 0,
+                    min_lr: 0.0,
+                },
+                "cosine-warm-restarts t_mult",
+            ),
+            (
+                LrSchedule::CosineWarmRestarts {
+                    t0: 1,
+                    t_mult: 1,
+                    min_lr: nan,
+                },
+                "cosine-warm-restarts min_lr",
+            ),
+            (one_cycle(nan, 25.0, 1e4), "one-cycle pct_start"),
+            (one_cycle(1.0, 25.0, 1e4), "one-cycle pct_start"),
+            (one_cycle(0.3, inf, 1e4), "one-cycle div_factor"),
+            (one_cycle(0.3, 0.0, 1e4), "one-cycle div_factor"),
+            (one_cycle(0.3, 25.0, inf), "one-cycle final_div_factor"),
+            (plateau(nan, 1e-4, 0.0), "reduce-on-plateau factor"),
+            (plateau(0.1, inf, 0.0), "reduce-on-plateau threshold"),
+            (plateau(0.1, 1e-4, -1.0), "reduce-on-plateau min_lr"),
+        ] {
+            let err = bad.check().map(|()| bad);
+            assert!(matches!(&err, Err(e) if e.setting == setting), "{err:?}");
+        }
+    }
 
     #[test]
     fn schedules_follow_their_curves() {

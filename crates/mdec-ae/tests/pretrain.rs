@@ -7,8 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Result;
 use mdec_ae::{
-    AeConfig, AeModel, Arch, Autoencoder, DcecConfig, DenseConfig, Encoder, Error, ImageShape,
-    LrSchedule, MdecConfig, OptimizerKind, PretrainLayout, PretrainParams, StopFlag,
+    AeConfig, AeModel, Arch, Autoencoder, Control, DcecConfig, DenseConfig, Encoder, Error,
+    ImageShape, LrSchedule, MdecConfig, OptimizerKind, PretrainLayout, PretrainParams, StopFlag,
     TorchScriptEncoder, Upsampling, WeightInit, embed, latest_checkpoint, pretrain, resume,
 };
 use mdec_data::Dataset;
@@ -50,7 +50,6 @@ fn quick(epochs: usize) -> PretrainParams {
         .batch_size(8)
         .lr(3e-3)
         .seed(11)
-        .progress(false)
 }
 
 fn weights(model: &AeModel) -> Vec<(String, Tensor)> {
@@ -181,7 +180,7 @@ fn loss_decreases_on_a_tiny_set() -> Result<()> {
             let dir = out
                 .path()
                 .join(format!("{}-{optimizer:?}", config.arch).replace(' ', ""));
-            let report = pretrain(&mut model, &data, None, &params, &dir)?;
+            let report = pretrain(&mut model, &data, None, &params, &dir, Control::default())?;
             let first = report.rows[0].train_loss;
             let last = report.final_train_loss;
             let factor = if matches!(optimizer, OptimizerKind::Sgd { .. }) {
@@ -216,7 +215,14 @@ fn save_then_load_gives_identical_outputs() -> Result<()> {
     let mut model = AeModel::with_seed(config, shape, Device::Cpu, 5)?;
     // A little training so the batch-norm running statistics are not the defaults.
     let out = tempfile::tempdir()?;
-    pretrain(&mut model, &data, None, &quick(1).check()?, out.path())?;
+    pretrain(
+        &mut model,
+        &data,
+        None,
+        &quick(1).check()?,
+        out.path(),
+        Control::default(),
+    )?;
     let dir = out.path().join("saved");
     model.save(&dir)?;
     let loaded = AeModel::load(&dir, Device::Cpu)?;
@@ -226,8 +232,8 @@ fn save_then_load_gives_identical_outputs() -> Result<()> {
             .forward_t(&xs, false)
             .equal(&loaded.forward_t(&xs, false))
     );
-    assert!(embed(&model, &xs, 5).equal(&embed(&loaded, &xs, 5)));
-    assert!(embed(&model, &xs, 5).allclose(&embed(&loaded, &xs, 7), 1e-5, 1e-6, false));
+    assert!(embed(&model, &xs, 5)?.equal(&embed(&loaded, &xs, 5)?));
+    assert!(embed(&model, &xs, 5)?.allclose(&embed(&loaded, &xs, 7)?, 1e-5, 1e-6, false));
     assert_eq!(loaded.config(), model.config());
     let back = loaded.reconstruct_array(data.images())?;
     assert_eq!(back.dim(), data.images().dim());
@@ -253,6 +259,7 @@ fn resume_continues_the_epoch_count_and_matches_an_uninterrupted_run() -> Result
         Some(&val),
         &base.clone().check()?,
         whole.path(),
+        Control::default(),
     )?;
 
     // An interrupted run: only the epoch-2 checkpoint of the same 4-epoch schedule.
@@ -271,6 +278,7 @@ fn resume_continues_the_epoch_count_and_matches_an_uninterrupted_run() -> Result
         &train,
         Some(&val),
         &base.check()?,
+        Control::default(),
     )?;
     assert_eq!(rest.resumed_from, 2);
     let epochs: Vec<usize> = rest.rows.iter().map(|r| r.epoch).collect();
@@ -300,11 +308,26 @@ fn mismatched_checkpoints_are_clear_errors() -> Result<()> {
     let data = squares(8, 1, 8, 8);
     let out = tempfile::tempdir()?;
     let mut model = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 0)?;
-    pretrain(&mut model, &data, None, &quick(1).check()?, out.path())?;
+    pretrain(
+        &mut model,
+        &data,
+        None,
+        &quick(1).check()?,
+        out.path(),
+        Control::default(),
+    )?;
     let ckpt = latest_checkpoint(out.path())?.ok_or_else(|| anyhow::anyhow!("no checkpoint"))?;
 
     let rgb = squares(8, 3, 8, 8);
-    let err = resume(out.path(), Device::Cpu, &rgb, None, &quick(2).check()?).unwrap_err();
+    let err = resume(
+        out.path(),
+        Device::Cpu,
+        &rgb,
+        None,
+        &quick(2).check()?,
+        Control::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
     assert!(err.to_string().contains("3×8×8"), "{err}");
 
@@ -319,6 +342,7 @@ fn mismatched_checkpoints_are_clear_errors() -> Result<()> {
         None,
         &quick(2).check()?,
         out.path(),
+        Control::default(),
     )
     .unwrap_err();
     assert!(matches!(err, Error::ArchMismatch { .. }), "{err}");
@@ -330,6 +354,7 @@ fn mismatched_checkpoints_are_clear_errors() -> Result<()> {
         None,
         &quick(1).check()?,
         out.path().join("x"),
+        Control::default(),
     )
     .unwrap_err();
     assert!(matches!(err, Error::ShapeMismatch { .. }), "{err}");
@@ -340,12 +365,21 @@ fn mismatched_checkpoints_are_clear_errors() -> Result<()> {
         &data,
         None,
         &quick(2).check()?,
+        Control::default(),
     )
     .unwrap_err();
     assert!(matches!(err, Error::NoCheckpoint { .. }), "{err}");
 
     let bce = quick(1).loss(mdec_ae::ReconLoss::Bce).check()?;
-    let err = pretrain(&mut model, &data, None, &bce, out.path().join("bce")).unwrap_err();
+    let err = pretrain(
+        &mut model,
+        &data,
+        None,
+        &bce,
+        out.path().join("bce"),
+        Control::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::LossNeedsSigmoid { .. }), "{err}");
     Ok(())
 }
@@ -394,7 +428,7 @@ fn a_seed_makes_a_cpu_run_repeat_exactly() -> Result<()> {
     };
     let run = |dir: &Path| -> Result<(AeModel, Vec<f64>)> {
         let mut model = AeModel::with_seed(config.clone(), data.shape(), Device::Cpu, params.seed)?;
-        let report = pretrain(&mut model, &data, None, &params, dir)?;
+        let report = pretrain(&mut model, &data, None, &params, dir, Control::default())?;
         Ok((model, report.rows.iter().map(|r| r.train_loss).collect()))
     };
     let (a, b) = (tempfile::tempdir()?, tempfile::tempdir()?);
@@ -411,13 +445,28 @@ fn a_nan_loss_stops_the_run_and_keeps_the_last_checkpoint() -> Result<()> {
     let data = squares(16, 1, 8, 8);
     let out = tempfile::tempdir()?;
     let mut model = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 0)?;
-    pretrain(&mut model, &data, None, &quick(2).check()?, out.path())?;
+    pretrain(
+        &mut model,
+        &data,
+        None,
+        &quick(2).check()?,
+        out.path(),
+        Control::default(),
+    )?;
     let before = latest_checkpoint(out.path())?.ok_or_else(|| anyhow::anyhow!("no checkpoint"))?;
 
     let mut poisoned = data.images().clone();
     poisoned[[3, 0, 2, 2]] = f32::NAN;
     let poisoned = Dataset::new(poisoned);
-    let err = resume(out.path(), Device::Cpu, &poisoned, None, &quick(4).check()?).unwrap_err();
+    let err = resume(
+        out.path(),
+        Device::Cpu,
+        &poisoned,
+        None,
+        &quick(4).check()?,
+        Control::default(),
+    )
+    .unwrap_err();
     match &err {
         Error::NonFiniteLoss {
             epoch,
@@ -457,7 +506,14 @@ fn early_stopping_ends_the_run() -> Result<()> {
             min_delta: 1e-3,
         }))
         .check()?;
-    let report = pretrain(&mut model, &data, Some(&data), &params, out.path())?;
+    let report = pretrain(
+        &mut model,
+        &data,
+        Some(&data),
+        &params,
+        out.path(),
+        Control::default(),
+    )?;
     assert!(report.stopped_early);
     assert_eq!(report.rows.len(), 3);
     assert!(out.path().join("best/model.safetensors").is_file());
@@ -472,7 +528,7 @@ fn a_torchscript_encoder_from_pytorch_plugs_in() -> Result<()> {
     assert_eq!(encoder.latent_dim(), 3);
     let base = (Tensor::arange(64, (Kind::Float, Device::Cpu)) / 64.0).view([1, 1, 8, 8]);
     let xs = Tensor::cat(&[&base, &(1.0 - &base)], 0);
-    let zs = embed(&encoder, &xs, 1);
+    let zs = embed(&encoder, &xs, 1)?;
     // From scripts/gen_torchscript_encoder.py.
     let expected = Tensor::from_slice(&[
         -0.007065f32,
@@ -489,6 +545,100 @@ fn a_torchscript_encoder_from_pytorch_plugs_in() -> Result<()> {
     Ok(())
 }
 
+#[test]
+fn non_finite_optimizer_and_schedule_settings_are_rejected() -> Result<()> {
+    use mdec_ae::PretrainParamsError as E;
+    let inf_div = LrSchedule::OneCycle {
+        pct_start: 0.3,
+        div_factor: f64::INFINITY,
+        final_div_factor: 1e4,
+    };
+    let err = PretrainParams::new().schedule(inf_div).check().unwrap_err();
+    assert!(
+        matches!(&err, E::Schedule(m) if m.contains("div_factor")),
+        "{err}"
+    );
+    let nan_momentum = OptimizerKind::Sgd {
+        momentum: f64::NAN,
+        nesterov: false,
+    };
+    let err = PretrainParams::new()
+        .optimizer(nan_momentum)
+        .check()
+        .unwrap_err();
+    assert!(
+        matches!(&err, E::Optimizer(m) if m.contains("momentum")),
+        "{err}"
+    );
+    let inf_eps = OptimizerKind::Adam {
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: f64::INFINITY,
+    };
+    assert!(matches!(
+        PretrainParams::new().optimizer(inf_eps).check(),
+        Err(E::Optimizer(_))
+    ));
+    let nan_min_lr = LrSchedule::Cosine { min_lr: f64::NAN };
+    assert!(matches!(
+        PretrainParams::new().schedule(nan_min_lr).check(),
+        Err(E::Schedule(_))
+    ));
+    Ok(())
+}
+
+/// Traces `f` over a `[2, 1, 8, 8]` input into a TorchScript module saved at `path`.
+fn traced_module(path: &Path, mut f: impl FnMut(&Tensor) -> Tensor) -> Result<()> {
+    let probe = Tensor::zeros([2, 1, 8, 8], (Kind::Float, Device::Cpu));
+    let module =
+        tch::CModule::create_by_tracing("m", "forward", &[probe], &mut |xs| vec![f(&xs[0])])?;
+    module.save(path)?;
+    Ok(())
+}
+
+#[test]
+fn a_torchscript_encoder_that_fails_on_forward_is_an_error_not_a_panic() -> Result<()> {
+    let _guard = serial();
+    let dir = tempfile::tempdir()?;
+    let shape = ImageShape::new(1, 8, 8);
+    // Tracing freezes the batch of 2 into the module: it passes the load-time check on two
+    // images, then fails on a batch of 3.
+    let fixed_batch = dir.path().join("fixed_batch.pt");
+    traced_module(&fixed_batch, |xs| xs.view([2, 64]).narrow(1, 0, 3))?;
+    let encoder = TorchScriptEncoder::load(&fixed_batch, shape, Device::Cpu)?;
+    assert_eq!(encoder.latent_dim(), 3);
+    let xs = Tensor::zeros([3, 1, 8, 8], (Kind::Float, Device::Cpu));
+    let err = encoder.encode(&xs, false).unwrap_err();
+    assert!(
+        matches!(&err, Error::TorchScript { path, .. } if path == &fixed_batch),
+        "{err}"
+    );
+    assert!(err.to_string().contains("fixed_batch.pt"), "{err}");
+    assert!(matches!(
+        embed(&encoder, &xs, 3),
+        Err(Error::TorchScript { .. })
+    ));
+    let four = Tensor::zeros([4, 1, 8, 8], (Kind::Float, Device::Cpu));
+    assert_eq!(
+        embed(&encoder, &four, 2)?.size(),
+        [4, 3],
+        "batches of 2 work"
+    );
+
+    // A module that fails on the probe is refused when loading, naming the file.
+    let always = dir.path().join("always_fails.pt");
+    traced_module(&always, |xs| xs.view([2, 64]).narrow(1, 0, 3))?;
+    let err = TorchScriptEncoder::load(&always, ImageShape::new(1, 4, 4), Device::Cpu).unwrap_err();
+    assert!(matches!(err, Error::TorchScript { .. }), "{err}");
+    assert!(err.to_string().contains("always_fails.pt"), "{err}");
+
+    // So is one whose output is not floating-point embeddings.
+    let ints = dir.path().join("ints.pt");
+    traced_module(&ints, |xs| xs.view([2, 64]).argmax(1, true))?;
+    let err = TorchScriptEncoder::load(&ints, shape, Device::Cpu).unwrap_err();
+    assert!(err.to_string().contains("expected floating-point"), "{err}");
+    Ok(())
+}
 /// Pretrains `params` in `out`, stopping on the way: first before any batch, then from
 /// another thread part-way through, then to the end; returns the final model and report.
 fn stopped_and_resumed(
@@ -498,10 +648,20 @@ fn stopped_and_resumed(
 ) -> Result<(AeModel, mdec_ae::PretrainReport)> {
     let out = out.into();
     let stop = StopFlag::new();
-    let stoppable = params.clone().stop(stop.clone()).check()?;
+    let stoppable = params.clone().check()?;
     stop.stop();
     let mut model = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 2)?;
-    match pretrain(&mut model, data, None, &stoppable, &out) {
+    match pretrain(
+        &mut model,
+        data,
+        None,
+        &stoppable,
+        &out,
+        Control {
+            stop: stop.clone(),
+            observer: None,
+        },
+    ) {
         Err(Error::Interrupted {
             epoch: 1,
             batch: 0,
@@ -520,7 +680,17 @@ fn stopped_and_resumed(
                 stop.stop();
             })
         };
-        let part = resume(&out, Device::Cpu, data, None, &stoppable);
+        let part = resume(
+            &out,
+            Device::Cpu,
+            data,
+            None,
+            &stoppable,
+            Control {
+                stop: stop.clone(),
+                observer: None,
+            },
+        );
         setter
             .join()
             .map_err(|_| anyhow::anyhow!("setter thread panicked"))?;
@@ -534,7 +704,17 @@ fn stopped_and_resumed(
         }
     }
     stop.reset();
-    Ok(resume(&out, Device::Cpu, data, None, &stoppable)?)
+    Ok(resume(
+        &out,
+        Device::Cpu,
+        data,
+        None,
+        &stoppable,
+        Control {
+            stop: stop.clone(),
+            observer: None,
+        },
+    )?)
 }
 
 #[test]
@@ -557,6 +737,7 @@ fn a_stop_request_checkpoints_the_batch_reached_and_resuming_matches_an_uninterr
         None,
         &params.clone().check()?,
         whole.path(),
+        Control::default(),
     )?;
 
     let parts = tempfile::tempdir()?;

@@ -9,10 +9,10 @@ use anyhow::{Context, Result};
 use polars::prelude::{DataFrame, DataType};
 use serde_json::json;
 
+use mdec_data::table::TableFormat;
+use mdec_pipeline::report::label_column;
+
 use crate::BadInput;
-use crate::predict::table_format;
-use crate::report::label_column;
-use crate::rundir;
 
 /// Arguments of `mdec eval`.
 #[derive(clap::Args, Debug)]
@@ -51,7 +51,7 @@ fn bad(message: String) -> anyhow::Error {
 }
 
 fn read(path: &Path) -> Result<DataFrame> {
-    if table_format(path).is_none() {
+    if TableFormat::of(path).is_none() {
         return Err(bad(format!(
             "{}: expected a .csv or .parquet assignments file",
             path.display()
@@ -87,7 +87,7 @@ fn labels(args: &EvalArgs, frame: &DataFrame) -> Result<(Vec<usize>, String)> {
         return Ok((labels, format!("column {}", args.labels_column)));
     };
     let source = file.display().to_string();
-    if table_format(file).is_some() {
+    if TableFormat::of(file).is_some() {
         let table = read(file)?;
         let labels = label_column(&table, &args.labels_column)?
             .ok_or_else(|| bad(format!("{source}: no {:?} column", args.labels_column)))?;
@@ -124,7 +124,7 @@ fn labels(args: &EvalArgs, frame: &DataFrame) -> Result<(Vec<usize>, String)> {
 /// Runs `mdec eval`.
 pub fn run(args: &EvalArgs) -> Result<()> {
     if let Some(out) = &args.out {
-        rundir::check_output_file(out, args.force)?;
+        mdec_pipeline::check_output_file(out, args.force)?;
     }
     let frame = read(&args.assignments)?;
     let clusters = label_column(&frame, &args.cluster_column)?.ok_or_else(|| {
@@ -183,8 +183,8 @@ pub fn run(args: &EvalArgs) -> Result<()> {
                 scores.ari
             )
         };
-        rundir::write_atomic(out, |tmp| {
-            std::fs::write(tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))
+        mdec_data::atomic::write_file(out, |tmp| -> Result<()> {
+            std::fs::write(tmp, text).with_context(|| format!("{}: cannot write", out.display()))
         })?;
     }
     Ok(())

@@ -1,5 +1,6 @@
-//! `events.jsonl`: the run's tracing log as JSON lines. Events logged before the run folder
-//! exists (loading and checking the data) are held in memory and written once it does.
+//! `log.jsonl`: the run's tracing log (warnings included) as JSON lines, beside the typed
+//! `events.jsonl` the pipeline writes. Lines logged before the run folder exists (loading
+//! and checking the data) are held in memory and written once it does.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -8,9 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Where the JSON events go: a memory buffer until [`EventsLog::attach`], then the file.
+/// Where the JSON log lines go: a memory buffer until [`LogFile::attach`], then the file.
 #[derive(Clone, Default)]
-pub struct EventsLog(Arc<Mutex<Sink>>);
+pub struct LogFile(Arc<Mutex<Sink>>);
 
 #[derive(Default)]
 enum Sink {
@@ -20,8 +21,8 @@ enum Sink {
     Open(File),
 }
 
-impl EventsLog {
-    /// Appends to `path` from now on, after the events buffered so far.
+impl LogFile {
+    /// Appends to `path` from now on, after the lines buffered so far.
     pub fn attach(&self, path: &Path) -> io::Result<()> {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -40,10 +41,10 @@ impl EventsLog {
     }
 }
 
-/// One event's writer.
-pub struct EventWriter(EventsLog);
+/// One line's writer.
+pub struct LogWriter(LogFile);
 
-impl Write for EventWriter {
+impl Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let mut sink = self.0.lock();
         match &mut *sink {
@@ -67,10 +68,10 @@ impl Write for EventWriter {
     }
 }
 
-impl<'a> MakeWriter<'a> for EventsLog {
-    type Writer = EventWriter;
+impl<'a> MakeWriter<'a> for LogFile {
+    type Writer = LogWriter;
 
-    fn make_writer(&'a self) -> EventWriter {
-        EventWriter(self.clone())
+    fn make_writer(&'a self) -> LogWriter {
+        LogWriter(self.clone())
     }
 }

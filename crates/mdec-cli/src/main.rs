@@ -6,17 +6,14 @@
 
 #![allow(clippy::print_stdout)]
 
-mod animation;
 mod args;
 mod data;
 mod eval;
-mod events;
-mod figures;
 mod info;
 mod interrupt;
+mod log;
 mod predict;
-mod report;
-mod rundir;
+mod progress;
 mod train;
 
 use std::fmt;
@@ -29,8 +26,10 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-use crate::events::EventsLog;
-use crate::train::{ClusterArgs, Phase, TrainArgs};
+use mdec_pipeline::{Command as RunCommand, ErrorKind};
+
+use crate::args::{ClusterArgs, TrainArgs};
+use crate::log::LogFile;
 
 /// Deep embedded clustering: a convolutional autoencoder and a clustering head on libtorch.
 #[derive(Parser)]
@@ -72,8 +71,12 @@ enum Command {
     Predict(predict::PredictArgs),
     /// ACC, NMI and ARI of an assignments file against labels.
     Eval(eval::EvalArgs),
-    /// Re-draw every figure and report.md of a run folder from its files, without training.
-    Report(report::ReportArgs),
+    /// Re-draw every figure (the embedding animation included) and report.md of a run
+    /// folder from its files, without training.
+    Report {
+        /// The run folder to re-draw.
+        run: std::path::PathBuf,
+    },
     /// Print versions, where libtorch was loaded from, and the devices it sees.
     Info,
     /// Work with datasets.
@@ -81,7 +84,7 @@ enum Command {
     Data(data::DataCommand),
 }
 
-/// Input the user must fix: bad data, settings that cannot work, an unusable output folder.
+/// Input the user must fix (exit code 3), found by the CLI itself.
 #[derive(Debug)]
 pub struct BadInput(pub String);
 
@@ -115,7 +118,7 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<()> {
-    let events = EventsLog::default();
+    let log = LogFile::default();
     let training = matches!(
         cli.command,
         Command::Pretrain(_) | Command::Cluster(_) | Command::Run(_)
@@ -124,26 +127,31 @@ fn dispatch(cli: Cli) -> Result<()> {
         cli.verbose,
         cli.quiet,
         cli.log_json,
-        training.then_some(&events),
+        training.then_some(&log),
     );
-    let stop = interrupt::install;
     match cli.command {
-        Command::Pretrain(args) => train::run(&args, None, Phase::Pretrain, &events, stop()?),
-        Command::Cluster(args) => {
-            train::run(&args.train, Some(&args), Phase::Cluster, &events, stop()?)
-        }
-        Command::Run(args) => train::run(&args, None, Phase::Both, &events, stop()?),
+        Command::Pretrain(args) => train::run(&args, RunCommand::Pretrain, None, &log),
+        Command::Cluster(args) => train::run(&args.train, RunCommand::Cluster, args.from(), &log),
+        Command::Run(args) => train::run(&args, RunCommand::Run, None, &log),
         Command::Predict(args) => predict::run(&args),
         Command::Eval(args) => eval::run(&args),
-        Command::Report(args) => report::run(&args),
+        Command::Report { run } => {
+            let drawn = mdec_pipeline::report::redraw(&run)?;
+            println!(
+                "{}: report.md and {} figures re-drawn",
+                run.display(),
+                drawn.len()
+            );
+            Ok(())
+        }
         Command::Info => info::run(),
         Command::Data(command) => data::run(command),
     }
 }
 
-/// Logs to stderr (text or JSON) and, for a training command, as JSON lines to the run's
-/// `events.jsonl`.
-fn init_logging(verbose: u8, quiet: bool, json: bool, events: Option<&EventsLog>) {
+/// Logs to stderr (text or JSON; colours only on a terminal) and, for a training command,
+/// as JSON lines to the run's `log.jsonl`.
+fn init_logging(verbose: u8, quiet: bool, json: bool, log: Option<&LogFile>) {
     let level = match (quiet, verbose) {
         (true, _) => "warn",
         (false, 0) => "info",
@@ -153,17 +161,19 @@ fn init_logging(verbose: u8, quiet: bool, json: bool, events: Option<&EventsLog>
     let filter = || EnvFilter::try_from_env("MDEC_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false);
     let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = vec![if json {
         stderr.json().with_filter(filter()).boxed()
     } else {
         stderr.with_filter(filter()).boxed()
     }];
-    if let Some(events) = events {
+    if let Some(log) = log {
         layers.push(
             tracing_subscriber::fmt::layer()
                 .json()
-                .with_writer(events.clone())
+                .with_ansi(false)
+                .with_writer(log.clone())
                 .with_filter(EnvFilter::new("info"))
                 .boxed(),
         );
@@ -171,45 +181,24 @@ fn init_logging(verbose: u8, quiet: bool, json: bool, events: Option<&EventsLog>
     tracing_subscriber::registry().with(layers).init();
 }
 
-/// 3 for bad input, 4 for a training failure, 130 for an interruption, 1 otherwise.
+/// 3 for bad input, 4 for a training failure, 1 otherwise (130 for an interruption is
+/// decided in `main`).
 fn exit_code(error: &anyhow::Error) -> u8 {
     const BAD_INPUT: u8 = 3;
     const TRAINING_FAILED: u8 = 4;
     for cause in error.chain() {
-        if cause.is::<BadInput>() || cause.is::<mdec_data::Error>() {
+        if cause.is::<BadInput>()
+            || cause.is::<mdec_data::Error>()
+            || cause.is::<mdec_ae::ParseDeviceError>()
+        {
             return BAD_INPUT;
         }
-        if let Some(e) = cause.downcast_ref::<mdec_ae::Error>() {
-            return match e {
-                mdec_ae::Error::NonFiniteLoss { .. } => TRAINING_FAILED,
-                mdec_ae::Error::Interrupted { .. } => interrupt::EXIT_INTERRUPTED,
-                mdec_ae::Error::Data(_)
-                | mdec_ae::Error::InputShape { .. }
-                | mdec_ae::Error::ShapeMismatch { .. }
-                | mdec_ae::Error::ArchMismatch { .. }
-                | mdec_ae::Error::Params(_)
-                | mdec_ae::Error::Config(_)
-                | mdec_ae::Error::CudaUnavailable { .. }
-                | mdec_ae::Error::EmptyDataset { .. } => BAD_INPUT,
-                _ => 1,
+        if let Some(e) = cause.downcast_ref::<mdec_pipeline::Error>() {
+            return match e.kind() {
+                ErrorKind::BadInput => BAD_INPUT,
+                ErrorKind::TrainingFailed => TRAINING_FAILED,
+                ErrorKind::Other => 1,
             };
-        }
-        if let Some(e) = cause.downcast_ref::<mdec_cluster::Error>() {
-            return match e {
-                mdec_cluster::Error::Ae(mdec_ae::Error::NonFiniteLoss { .. }) => TRAINING_FAILED,
-                mdec_cluster::Error::Ae(mdec_ae::Error::Interrupted { .. }) => {
-                    interrupt::EXIT_INTERRUPTED
-                }
-                mdec_cluster::Error::Params(_)
-                | mdec_cluster::Error::Data(_)
-                | mdec_cluster::Error::TooFewSamples { .. }
-                | mdec_cluster::Error::ShapeMismatch { .. }
-                | mdec_cluster::Error::ModelShape { .. } => BAD_INPUT,
-                _ => 1,
-            };
-        }
-        if cause.is::<mdec_cluster::ParamsError>() || cause.is::<mdec_ae::PretrainParamsError>() {
-            return BAD_INPUT;
         }
     }
     1

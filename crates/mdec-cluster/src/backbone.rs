@@ -77,7 +77,7 @@ impl<E: Encoder> EncoderOnly<E> {
 }
 
 impl<E: Encoder> Encoder for EncoderOnly<E> {
-    fn encode(&self, xs: &Tensor, train: bool) -> Tensor {
+    fn encode(&self, xs: &Tensor, train: bool) -> mdec_ae::Result<Tensor> {
         self.encoder.encode(xs, train)
     }
 

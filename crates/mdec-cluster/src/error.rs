@@ -1,5 +1,8 @@
 //! The crate's error type: one enum for every failure, and [`ParamsError`] for each broken
 //! parameter constraint.
+//!
+//! A variant that wraps an underlying error as its `source` does not repeat it in its
+//! own message: print the chain (anyhow's `{:#}`) to see both.
 
 use std::path::PathBuf;
 
@@ -48,10 +51,12 @@ pub enum ParamsError {
     /// The learning rate must be finite and positive.
     #[error("lr must be > 0 and finite, got {0}")]
     Lr(f64),
-    /// The optimiser's own settings are out of range.
+    /// The optimiser's own settings are out of range (the message of
+    /// [`OptimizerKind::check`](mdec_ae::OptimizerKind::check)).
     #[error("optimizer: {0}")]
     Optimizer(String),
-    /// The learning-rate schedule's settings are out of range.
+    /// The learning-rate schedule's settings are out of range (the message of
+    /// [`LrSchedule::check`](mdec_ae::LrSchedule::check)).
     #[error("lr_schedule: {0}")]
     LrSchedule(String),
     /// The loss-weight schedule needs at least one iteration.
@@ -78,10 +83,10 @@ pub enum ParamsError {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A parameter is out of range.
-    #[error("invalid parameter: {0}")]
+    #[error("invalid parameter")]
     Params(#[from] ParamsError),
     /// An error reported by libtorch.
-    #[error("libtorch: {0}")]
+    #[error("libtorch")]
     Torch(#[from] tch::TchError),
     /// An error from the autoencoder crate (building, loading or saving a model).
     #[error(transparent)]
@@ -90,13 +95,13 @@ pub enum Error {
     #[error(transparent)]
     Data(#[from] mdec_data::Error),
     /// An error while scoring against known labels.
-    #[error("metrics: {0}")]
+    #[error("metrics")]
     Metrics(#[from] mdec_metrics::Error),
     /// A dataframe could not be built.
-    #[error("table: {0}")]
+    #[error("table")]
     Table(#[from] polars::error::PolarsError),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -104,7 +109,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A JSON file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: cannot parse or write json")]
     Json {
         /// The file.
         path: PathBuf,
@@ -195,6 +200,16 @@ impl Error {
         Error::Json {
             path: path.into(),
             source,
+        }
+    }
+}
+
+impl From<mdec_data::atomic::IoError> for Error {
+    /// An atomic write's own I/O failure, as an [`Error::Io`] naming the target path.
+    fn from(e: mdec_data::atomic::IoError) -> Self {
+        Error::Io {
+            path: e.path,
+            source: e.source,
         }
     }
 }

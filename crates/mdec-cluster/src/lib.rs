@@ -61,9 +61,9 @@
 //!   [`EncoderOnly`] around any encoder); [`ClusterReport`] and its [`IntervalRow`]s.
 //! - [`Dec::fitting`] → [`Fit`]: a run's [`ClusterLayout`] (where the table and checkpoint
 //!   go), [`Resume`] mode and [`UpdateObserver`] (called at every target update, e.g. to
-//!   draw an animation frame). A [`StopFlag`](mdec_ae::StopFlag) in [`DecParams::stop`]
-//!   ends a run between two batches ([`StopReason::Interrupted`]) with a checkpoint to
-//!   resume from.
+//!   draw an animation frame; [`Init`] at the initialisation). A
+//!   [`StopFlag`](mdec_ae::StopFlag) given to [`Fit::stop`] ends a run between two batches
+//!   ([`StopReason::Interrupted`]) with a checkpoint to resume from.
 //! - [`Preset`] and [`preset`]: DEC, IDEC, DCEC, DCRA, MDEC.
 //! - [`Assignments`] and [`embeddings_frame`]: per-sample outputs as data.
 //! - [`Error`], [`ParamsError`], [`Result`].
@@ -93,7 +93,7 @@ pub use output::{Assignments, embeddings_frame};
 pub use params::{CentroidInit, DecParams, DecValidParams};
 pub use preset::{Preset, PresetSettings, preset};
 pub use train::{
-    CHECKPOINT_DIR, CHECKPOINT_VERSION, ClusterLayout, ClusterReport, Dec, Fit, IntervalRow,
+    CHECKPOINT_DIR, CHECKPOINT_VERSION, ClusterLayout, ClusterReport, Dec, Fit, Init, IntervalRow,
     ObserverError, Resume, StopReason, TABLE_STEM, Update, UpdateObserver, latest_checkpoint,
     rows_from_frame, rows_to_frame,
 };

@@ -11,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use mdec_ae::{AeModel, Encoder, ImageShape};
+use mdec_data::atomic;
 use serde::{Deserialize, Serialize};
 use tch::Device;
 
@@ -56,9 +57,9 @@ impl<B: Backbone> Dec<B> {
     fn write_meta(&self, dir: &Path) -> Result<()> {
         let path = dir.join(CLUSTER_JSON);
         let text = serde_json::to_string_pretty(&self.meta()).map_err(|e| Error::json(&path, e))?;
-        let tmp = dir.join("cluster.json.tmp");
-        fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+        atomic::write_file(&path, |tmp: &Path| {
+            fs::write(tmp, &text).map_err(|e| Error::io(&path, e))
+        })
     }
 }
 
@@ -178,10 +179,9 @@ impl<E: Encoder> Dec<EncoderOnly<E>> {
     pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp = dir.join("centroids.tmp.safetensors");
-        self.backbone().var_store().save(&tmp)?;
-        let path = dir.join(CENTROIDS_FILE);
-        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        atomic::write_file(dir.join(CENTROIDS_FILE), |tmp: &Path| {
+            self.backbone().var_store().save(tmp).map_err(Error::from)
+        })?;
         self.write_meta(dir)
     }
 

@@ -1,7 +1,7 @@
 //! [`DecParams`] (unchecked builder) and [`DecValidParams`] (checked): every setting of
 //! the clustering stage.
 
-use mdec_ae::{LrSchedule, OptimizerKind, StopFlag};
+use mdec_ae::{LrSchedule, OptimizerKind};
 use mdec_data::AugmentConfig;
 use serde::{Deserialize, Serialize};
 
@@ -82,12 +82,6 @@ pub struct DecParams {
     pub eval_batch_size: usize,
     /// Seed of k-means, batch order, augmentation, noise and dropout. Default 0.
     pub seed: u64,
-    /// Checked before every batch: once set, training writes a checkpoint of the iteration
-    /// it reached (when it has an output folder) and stops with
-    /// [`StopReason::Interrupted`](crate::StopReason::Interrupted); resuming continues
-    /// from there. Not serialised. Default: a flag nobody sets.
-    #[serde(skip)]
-    pub stop: StopFlag,
 }
 
 impl Default for DecParams {
@@ -115,7 +109,6 @@ impl Default for DecParams {
             augment: AugmentConfig::default(),
             eval_batch_size: 1024,
             seed: 0,
-            stop: StopFlag::default(),
         }
     }
 }
@@ -133,7 +126,7 @@ impl DecParams {
     /// initialisation with 20 restarts, SGD with momentum 0.9 at a constant 0.01,
     /// batches of 256, a target update every 140 iterations, `tol` 0.1%, at most 20,000
     /// iterations, 1 Lloyd step per update (DCRA), no augmentation, inference batches of
-    /// 1024, seed 0, a stop flag nobody sets.
+    /// 1024, seed 0.
     pub fn new(n_clusters: usize) -> Self {
         Self {
             n_clusters,
@@ -180,8 +173,6 @@ impl DecParams {
         eval_batch_size: usize,
         /// Sets [`DecParams::seed`].
         seed: u64,
-        /// Sets [`DecParams::stop`] (pass a clone of the flag you keep).
-        stop: StopFlag,
     }
 
     /// Checks every constraint.
@@ -231,11 +222,15 @@ impl DecParams {
         if self.kmeans_n_init == 0 {
             return Err(E::NInit(0));
         }
-        check_optimizer(&self.optimizer)?;
+        self.optimizer
+            .check()
+            .map_err(|e| E::Optimizer(e.to_string()))?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return Err(E::Lr(self.lr));
         }
-        check_lr_schedule(&self.lr_schedule)?;
+        self.lr_schedule
+            .check()
+            .map_err(|e| E::LrSchedule(e.to_string()))?;
         if self.batch_size == 0 {
             return Err(E::BatchSize(0));
         }
@@ -261,56 +256,6 @@ impl DecParams {
             return Err(E::EvalBatchSize(0));
         }
         Ok(DecValidParams(self))
-    }
-}
-
-fn check_optimizer(kind: &OptimizerKind) -> Result<(), ParamsError> {
-    match *kind {
-        OptimizerKind::Adam { beta1, beta2, eps } => {
-            if !((0.0..1.0).contains(&beta1) && (0.0..1.0).contains(&beta2) && eps > 0.0) {
-                return Err(ParamsError::Optimizer(format!(
-                    "adam needs beta1 {beta1} and beta2 {beta2} in [0, 1) and eps {eps} > 0"
-                )));
-            }
-        }
-        OptimizerKind::Sgd { momentum, .. } => {
-            if !(0.0..1.0).contains(&momentum) {
-                return Err(ParamsError::Optimizer(format!(
-                    "sgd momentum {momentum} must be in [0, 1)"
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_lr_schedule(schedule: &LrSchedule) -> Result<(), ParamsError> {
-    let nonneg = |v: f64| v.is_finite() && v >= 0.0;
-    let ok = match *schedule {
-        LrSchedule::Constant => true,
-        LrSchedule::Step { step_size, gamma } => step_size >= 1 && gamma > 0.0 && gamma <= 1.0,
-        LrSchedule::Cosine { min_lr } => nonneg(min_lr),
-        LrSchedule::CosineWarmRestarts { t0, t_mult, min_lr } => {
-            t0 >= 1 && t_mult >= 1 && nonneg(min_lr)
-        }
-        LrSchedule::OneCycle {
-            pct_start,
-            div_factor,
-            final_div_factor,
-        } => pct_start > 0.0 && pct_start < 1.0 && div_factor > 0.0 && final_div_factor > 0.0,
-        LrSchedule::ReduceOnPlateau {
-            factor,
-            threshold,
-            min_lr,
-            ..
-        } => factor > 0.0 && factor < 1.0 && nonneg(threshold) && nonneg(min_lr),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(ParamsError::LrSchedule(format!(
-            "{schedule:?} is out of range"
-        )))
     }
 }
 

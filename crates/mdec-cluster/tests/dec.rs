@@ -4,7 +4,7 @@
 mod common;
 
 use mdec_ae::StopFlag;
-use mdec_ae::{AeModel, Autoencoder, Encoder, PretrainParams, pretrain};
+use mdec_ae::{AeModel, Autoencoder, Control, PretrainParams, pretrain};
 use mdec_cluster::{
     CentroidInit, ClusterLayout, Dec, DecParams, EncoderOnly, LossSchedule, Objective,
     ObserverError, Resume, StopReason, Update, embeddings_frame, loss, target_distribution,
@@ -12,6 +12,49 @@ use mdec_cluster::{
 use mdec_data::Dataset;
 use tch::{Kind, Tensor};
 
+#[test]
+fn non_finite_optimizer_and_schedule_settings_are_rejected() {
+    use mdec_ae::{LrSchedule, OptimizerKind};
+    use mdec_cluster::ParamsError as E;
+    let inf_div = LrSchedule::OneCycle {
+        pct_start: 0.3,
+        div_factor: f64::INFINITY,
+        final_div_factor: 1e4,
+    };
+    let err = DecParams::new(3).lr_schedule(inf_div).check();
+    assert!(
+        matches!(&err, Err(E::LrSchedule(m)) if m.contains("div_factor")),
+        "{err:?}"
+    );
+    let nan_momentum = OptimizerKind::Sgd {
+        momentum: f64::NAN,
+        nesterov: false,
+    };
+    let err = DecParams::new(3).optimizer(nan_momentum).check();
+    assert!(
+        matches!(&err, Err(E::Optimizer(m)) if m.contains("momentum")),
+        "{err:?}"
+    );
+    let inf_eps = OptimizerKind::Adam {
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: f64::INFINITY,
+    };
+    assert!(matches!(
+        DecParams::new(3).optimizer(inf_eps).check(),
+        Err(E::Optimizer(_))
+    ));
+    let inf_threshold = LrSchedule::ReduceOnPlateau {
+        factor: 0.5,
+        patience: 2,
+        threshold: f64::INFINITY,
+        min_lr: 0.0,
+    };
+    assert!(matches!(
+        DecParams::new(3).lr_schedule(inf_threshold).check(),
+        Err(E::LrSchedule(_))
+    ));
+}
 /// A short pretraining of the small autoencoder on `data`.
 fn pretrained(data: &Dataset, latent: i64, seed: u64, epochs: usize) -> anyhow::Result<AeModel> {
     let mut model = common::small_ae(latent, seed)?;
@@ -20,11 +63,17 @@ fn pretrained(data: &Dataset, latent: i64, seed: u64, epochs: usize) -> anyhow::
         .batch_size(16)
         .lr(3e-3)
         .seed(seed)
-        .progress(false)
         .checkpoint_every(0)
         .check()?;
     let out = tempfile::tempdir()?;
-    pretrain(&mut model, data, None, &params, out.path())?;
+    pretrain(
+        &mut model,
+        data,
+        None,
+        &params,
+        out.path(),
+        Control::default(),
+    )?;
     Ok(model)
 }
 
@@ -333,6 +382,31 @@ fn schedules_and_balance_weight_the_terms() -> anyhow::Result<()> {
 }
 
 #[test]
+fn a_warm_up_ending_between_updates_recomputes_the_target_at_initialisation() -> anyhow::Result<()>
+{
+    let _guard = common::serial();
+    let data = common::three_class_images(45, 9)?;
+    // Reconstruction only for 7 iterations, target updates every 5.
+    let params = quick(Objective::Dec).schedule(LossSchedule::PretrainThenFinetune {
+        pretrain_iterations: 7,
+    });
+    let mut dec = Dec::new(common::small_ae(3, 9)?, params.check()?)?;
+    let report = dec.fit(&data, None)?;
+    let iterations: Vec<usize> = report.rows.iter().map(|r| r.iteration).collect();
+    assert_eq!(
+        iterations,
+        [0, 5, 7, 10, 15, 20],
+        "an update right at initialisation"
+    );
+    // That update's target comes from the new centroids: its assignment is k-means'.
+    let init = &report.rows[2];
+    assert_eq!(init.delta_label, Some(0.0));
+    assert_eq!(init.scores, report.init_scores);
+    assert!(report.rows[3].loss_clustering.is_some());
+    Ok(())
+}
+
+#[test]
 fn random_centroids_and_encoder_only_backbones_run() -> anyhow::Result<()> {
     let _guard = common::serial();
     let data = common::three_class_images(45, 10)?;
@@ -424,15 +498,14 @@ fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrup
 -> anyhow::Result<()> {
     let _guard = common::serial();
     let data = common::three_class_images(45, 6)?;
-    let params = |stop: &StopFlag| {
+    let params = || {
         quick(Objective::idec())
             .max_iter(300)
             .update_interval(7)
             .lr(1e-3)
             .optimizer(mdec_ae::OptimizerKind::adam())
-            .stop(stop.clone())
     };
-    let mut whole = Dec::new(common::small_ae(3, 7)?, params(&StopFlag::new()).check()?)?;
+    let mut whole = Dec::new(common::small_ae(3, 7)?, params().check()?)?;
     let full = whole.fit(&data, None)?;
 
     let out = tempfile::tempdir()?;
@@ -443,8 +516,12 @@ fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrup
     // Stopped before the first batch: the checkpoint of the k-means update holds it.
     let stop = StopFlag::new();
     stop.stop();
-    let mut first = Dec::new(common::small_ae(3, 7)?, params(&stop).check()?)?;
-    let report = first.fitting(&data).output(&layout).run()?;
+    let mut first = Dec::new(common::small_ae(3, 7)?, params().check()?)?;
+    let report = first
+        .fitting(&data)
+        .output(&layout)
+        .stop(stop.clone())
+        .run()?;
     assert_eq!(report.stop, StopReason::Interrupted { iteration: 0 });
     assert!(layout.latest_checkpoint().is_some());
     // Stopped again from another thread part-way (usually between two updates), each
@@ -457,11 +534,12 @@ fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrup
             stop.stop();
         })
     };
-    let mut second = Dec::new(common::small_ae(3, 99)?, params(&stop).check()?)?;
+    let mut second = Dec::new(common::small_ae(3, 99)?, params().check()?)?;
     let part = second
         .fitting(&data)
         .output(&layout)
         .resume(Resume::Required)
+        .stop(stop.clone())
         .run()?;
     setter
         .join()
@@ -475,7 +553,7 @@ fn a_stop_request_checkpoints_between_updates_and_resuming_matches_an_uninterrup
         seen.push(u.row.iteration);
         Ok(())
     };
-    let mut third = Dec::new(common::small_ae(3, 98)?, params(&stop).check()?)?;
+    let mut third = Dec::new(common::small_ae(3, 98)?, params().check()?)?;
     let resumed = third
         .fitting(&data)
         .output(&layout)

@@ -1,14 +1,14 @@
 //! The run's figures, drawn by `mdec-viz` from the run folder's tables and outputs (the
 //! same code draws them after training and in `mdec report`).
 
-use anyhow::Result;
 use mdec_ae::{AeModel, EpochRow};
 use mdec_cluster::{Assignments, IntervalRow};
 use mdec_data::Dataset;
 use mdec_viz::{ClusterCurves, Curve, MontageOptions, Projection, ScatterOptions};
 use ndarray::{Array2, ArrayView4, s};
 
-use crate::rundir::RunDir;
+use crate::error::Result;
+use crate::layout::RunLayout;
 
 /// The reconstructions figure, relative to the run folder.
 pub const RECONSTRUCTIONS: &str = "plots/reconstructions.png";
@@ -31,7 +31,7 @@ pub const CLUSTER_FIGURES: [(&str, &str); 5] = [
 const SHOWN: usize = 10;
 
 /// Pretraining curves (training and validation losses with moving averages).
-pub fn pretrain_curves(run: &RunDir, rows: &[EpochRow]) -> Result<()> {
+pub fn pretrain_curves(run: &RunLayout, rows: &[EpochRow]) -> Result<()> {
     let epochs: Vec<f64> = rows.iter().map(|r| r.epoch as f64).collect();
     let train: Vec<f64> = rows.iter().map(|r| r.train_loss).collect();
     let val: Vec<f64> = rows.iter().filter_map(|r| r.val_loss).collect();
@@ -48,7 +48,7 @@ pub fn pretrain_curves(run: &RunDir, rows: &[EpochRow]) -> Result<()> {
 }
 
 /// Inputs above their reconstructions, for the first samples.
-pub fn reconstructions(run: &RunDir, model: &AeModel, data: &Dataset) -> Result<()> {
+pub fn reconstructions(run: &RunLayout, model: &AeModel, data: &Dataset) -> Result<()> {
     let shown: Vec<usize> = (0..data.len().min(SHOWN)).collect();
     let inputs = data.gather(&shown);
     let outputs = model.reconstruct_array(&inputs)?;
@@ -74,7 +74,7 @@ pub struct ClusterOutputs<'a> {
 
 /// Clustering curves, embedding scatter, confusion matrix, cluster sizes and, with the
 /// images, montages.
-pub fn clustering(run: &RunDir, out: &ClusterOutputs<'_>) -> Result<()> {
+pub fn clustering(run: &RunLayout, out: &ClusterOutputs<'_>) -> Result<()> {
     let assignments = out.assignments;
     // Each curve takes the intervals where its value exists (the first row, right after
     // k-means, has scores but no losses).
@@ -125,11 +125,7 @@ pub fn clustering(run: &RunDir, out: &ClusterOutputs<'_>) -> Result<()> {
     if let Some(labels) = out.labels {
         confusion(run, labels, &assignments.cluster)?;
     }
-    let k = assignments.q.ncols();
-    let mut sizes = vec![0usize; k];
-    for &c in &assignments.cluster {
-        sizes[c] += 1;
-    }
+    let sizes = mdec_metrics::cluster_sizes(&assignments.cluster, assignments.q.ncols());
     mdec_viz::cluster_sizes(&sizes, run.join("plots/cluster_sizes.png"))?;
     if let Some(images) = out.images {
         mdec_viz::cluster_montages(
@@ -161,7 +157,7 @@ fn curves(all: &[Series]) -> Vec<Curve<'_>> {
 }
 
 /// Confusion matrix with clusters ordered by their matched class.
-fn confusion(run: &RunDir, labels: &[usize], clusters: &[usize]) -> Result<()> {
+fn confusion(run: &RunLayout, labels: &[usize], clusters: &[usize]) -> Result<()> {
     let table = mdec_metrics::confusion_matrix(labels, clusters)?;
     let matching = table.matching()?;
     let dense = table.to_dense(); // [clusters, classes]

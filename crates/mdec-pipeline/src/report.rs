@@ -1,174 +1,62 @@
 //! `report.md` and the figures, drawn from a run folder's files (config, tables, summary,
-//! assignments, embeddings, model): after training, and again by `mdec report RUN_DIR`
-//! without retraining.
+//! frames, assignments, embeddings, model): after training, and again by [`redraw`]
+//! (`mdec report RUN_DIR`) without retraining.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
 use mdec_ae::{AeModel, EpochRow};
-use mdec_cluster::{Assignments, ClusterReport, Dec, IntervalRow, PresetSettings, StopReason};
+use mdec_cluster::{Assignments, Dec, IntervalRow, StopReason};
 use mdec_data::Dataset;
 use mdec_metrics::Scores;
 use ndarray::Array2;
-use serde::{Deserialize, Serialize};
 
-use crate::args::InputSpec;
+use crate::animation;
+use crate::config::RunConfig;
+use crate::error::{Error, Result};
 use crate::figures::{self, ClusterOutputs};
-use crate::rundir::{self, RunDir};
+use crate::layout::RunLayout;
+use crate::run::Command;
+use crate::summary::RunSummary;
 
-/// Arguments of `mdec report`.
-#[derive(clap::Args, Debug)]
-pub struct ReportArgs {
-    /// The run folder to re-draw.
-    pub run: PathBuf,
-}
-
-/// What a training command learnt that the tables do not hold: `metrics/summary.json`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RunSummary {
-    /// Seconds per phase, added up over the invocations of a resumed run.
-    #[serde(default)]
-    pub timings: Vec<(String, f64)>,
-    /// How pretraining ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pretrain: Option<PretrainSummary>,
-    /// How clustering ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<ClusterSummary>,
-}
-
-/// How pretraining ended.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PretrainSummary {
-    /// Lowest monitored loss (validation, else training).
-    pub best_loss: Option<f64>,
-    /// Its 1-based epoch.
-    pub best_epoch: usize,
-    /// Whether early stopping ended it.
-    pub stopped_early: bool,
-}
-
-/// How clustering ended.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ClusterSummary {
-    /// Iterations done.
-    pub iterations: usize,
-    /// Why it stopped.
-    pub stop: StopReason,
-    /// Scores of the k-means initialisation.
-    pub init_scores: Option<Scores>,
-    /// Scores of the final assignment.
-    pub scores: Option<Scores>,
-}
-
-impl ClusterSummary {
-    /// The summary of a finished clustering.
-    pub fn of(report: &ClusterReport) -> Self {
-        Self {
-            iterations: report.iterations,
-            stop: report.stop,
-            init_scores: report.init_scores,
-            scores: report.scores,
+/// Re-draws every figure (the animation included) and `report.md` of the run folder `run`
+/// from its files, loading the images again when the input recorded in `config.json` is
+/// still there (for the reconstructions and montages); returns the figures drawn, relative
+/// to the run folder.
+///
+/// # Errors
+/// [`Error::BadInput`] when `run` is not a run folder; errors reading its files or drawing.
+pub fn redraw(run: &std::path::Path) -> Result<Vec<PathBuf>> {
+    let layout = RunLayout::open(run)?;
+    let config = RunConfig::read(&layout)?;
+    let data = match config.input.load() {
+        Ok(data) if data.len() == config.samples => Some(data),
+        Ok(data) => {
+            tracing::warn!(
+                found = data.len(),
+                expected = config.samples,
+                "the input has changed since the run: figures of images are skipped"
+            );
+            None
         }
-    }
-}
-
-impl RunSummary {
-    /// The run's summary, or an empty one when there is none yet.
-    pub fn load(run: &RunDir) -> Result<Self> {
-        let path = run.join(rundir::SUMMARY);
-        if !path.is_file() {
-            return Ok(Self::default());
+        Err(e) => {
+            tracing::warn!(error = %e, "input unavailable: figures of images are skipped");
+            None
         }
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
-        serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a run summary", path.display()))
-    }
-
-    /// Writes `metrics/summary.json` atomically.
-    pub fn save(&self, run: &RunDir) -> Result<()> {
-        run.write_json(rundir::SUMMARY, &serde_json::to_value(self)?)
-    }
-
-    /// Adds `seconds` to `phase`.
-    pub fn add_time(&mut self, phase: &str, seconds: f64) {
-        match self.timings.iter_mut().find(|(p, _)| p == phase) {
-            Some((_, total)) => *total += seconds,
-            None => self.timings.push((phase.to_owned(), seconds)),
-        }
-    }
-}
-
-/// The parts of `config.json` the report shows.
-#[derive(Deserialize)]
-struct RunConfig {
-    #[serde(default)]
-    command: Option<String>,
-    data: String,
-    #[serde(default)]
-    data_summary: Option<String>,
-    #[serde(default)]
-    input: Option<InputSpec>,
-    samples: usize,
-    shape: String,
-    seed: u64,
-    device: String,
-    #[serde(default)]
-    encoder: Option<PathBuf>,
-    settings: PresetSettings,
-}
-
-fn read_config(run: &RunDir) -> Result<RunConfig> {
-    let path = run.join("config.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("{}: not an mdec run config", path.display()))
-}
-
-/// `mdec report RUN_DIR`: loads the images again when the input recorded in `config.json`
-/// is still there (for the reconstructions and montages), then re-draws everything.
-pub fn run(args: &ReportArgs) -> Result<()> {
-    let run = RunDir::open(&args.run)?;
-    let config = read_config(&run)?;
-    let data = match &config.input {
-        Some(input) => match input.load() {
-            Ok(data) if data.len() == config.samples => Some(data),
-            Ok(data) => {
-                tracing::warn!(
-                    found = data.len(),
-                    expected = config.samples,
-                    "the input has changed since the run: figures of images are skipped"
-                );
-                None
-            }
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "input unavailable: figures of images are skipped");
-                None
-            }
-        },
-        None => None,
     };
-    let autoencoder = load_autoencoder(&run, config.command.as_deref())?;
-    let drawn = render(&run, data.as_ref(), autoencoder.as_ref())?;
-    println!(
-        "{}: report.md and {drawn} figures re-drawn",
-        run.root().display()
-    );
-    Ok(())
+    let autoencoder = load_autoencoder(&layout, config.command)?;
+    render(&layout, data.as_ref(), autoencoder.as_ref())
 }
 
 /// The run's autoencoder, when it has one: the final model, or for a pretraining run the
 /// newest pretraining checkpoint.
-fn load_autoencoder(run: &RunDir, command: Option<&str>) -> Result<Option<AeModel>> {
+fn load_autoencoder(run: &RunLayout, command: Command) -> Result<Option<AeModel>> {
     let device = tch::Device::Cpu;
-    let model = run.join(rundir::MODEL);
+    let model = run.model();
     if model.join(mdec_ae::model::MODEL_JSON).is_file() {
         return Ok(Some(Dec::<AeModel>::load(&model, device)?.into_backbone()));
     }
-    if command == Some("pretrain")
+    if command == Command::Pretrain
         && let Some(ckpt) = run.pretrain_layout().latest_checkpoint()?
     {
         return Ok(Some(AeModel::load(&ckpt, device)?));
@@ -176,23 +64,24 @@ fn load_autoencoder(run: &RunDir, command: Option<&str>) -> Result<Option<AeMode
     Ok(None)
 }
 
-/// Draws every figure the run's files allow and writes `report.md`; returns the number of
-/// figures drawn. `data` (the images the run saw) adds the montages, and with
-/// `autoencoder` the reconstructions.
+/// Draws every figure the run's files allow and writes `report.md`; returns the figures
+/// drawn, relative to the run folder. `data` (the images the run saw) adds the montages,
+/// and with `autoencoder` the reconstructions.
+///
+/// # Errors
+/// Errors reading the run's files or drawing.
 pub fn render(
-    run: &RunDir,
+    run: &RunLayout,
     data: Option<&Dataset>,
     autoencoder: Option<&AeModel>,
-) -> Result<usize> {
-    let config = read_config(run)?;
+) -> Result<Vec<PathBuf>> {
+    let config = RunConfig::read(run)?;
     let summary = RunSummary::load(run)?;
-    let metrics = run.join(rundir::METRICS);
-    let plots = run.join("plots");
-    std::fs::create_dir_all(&plots)
-        .with_context(|| format!("{}: cannot create", plots.display()))?;
-    let mut drawn = 0;
+    let plots = run.plots();
+    std::fs::create_dir_all(&plots).map_err(|e| Error::io(&plots, "cannot create", e))?;
+    let mut drawn: Vec<PathBuf> = Vec::new();
 
-    let pretrain_table = metrics.join(format!("{}.parquet", mdec_ae::pretrain::TABLE_STEM));
+    let pretrain_table = run.pretrain_table();
     let pretrain_rows = match pretrain_table.is_file() {
         true => Some(mdec_ae::pretrain::rows_from_frame(
             &mdec_data::table::read_table(&pretrain_table)?,
@@ -201,22 +90,27 @@ pub fn render(
     };
     if let Some(rows) = pretrain_rows.as_deref().filter(|r| !r.is_empty()) {
         figures::pretrain_curves(run, rows)?;
-        drawn += 1;
+        drawn.push(figures::PRETRAIN_CURVES.into());
     }
     if let (Some(model), Some(data)) = (autoencoder, data) {
         figures::reconstructions(run, model, data)?;
-        drawn += 1;
+        drawn.push(figures::RECONSTRUCTIONS.into());
     }
 
-    let cluster_table = metrics.join(format!("{}.parquet", mdec_cluster::TABLE_STEM));
+    let cluster_table = run.cluster_table();
     let cluster_rows = match cluster_table.is_file() {
         true => Some(mdec_cluster::rows_from_frame(
             &mdec_data::table::read_table(&cluster_table)?,
         )?),
         false => None,
     };
-    let assignments_file = run.join("assignments.parquet");
-    let embeddings_file = run.join("embeddings.npy");
+    if let Some(rows) = &cluster_rows
+        && animation::draw_gif(run, rows)?
+    {
+        drawn.push(animation::GIF.into());
+    }
+    let assignments_file = run.assignments();
+    let embeddings_file = run.embeddings();
     let mut final_scores = None;
     if let Some(rows) = &cluster_rows
         && assignments_file.is_file()
@@ -226,7 +120,7 @@ pub fn render(
         let assignments = Assignments::from_frame(&frame)?;
         let labels = label_column(&frame, "label")?;
         let embeddings: Array2<f32> = ndarray_npy::read_npy(&embeddings_file)
-            .with_context(|| format!("{}: cannot read", embeddings_file.display()))?;
+            .map_err(|e| Error::io(&embeddings_file, "cannot read", std::io::Error::other(e)))?;
         let images = data
             .filter(|d| d.len() == assignments.len())
             .map(|d| d.images().view());
@@ -245,10 +139,12 @@ pub fn render(
                 iterations,
             },
         )?;
-        drawn += figures::CLUSTER_FIGURES
-            .iter()
-            .filter(|(f, _)| run.join(f).is_file())
-            .count();
+        drawn.extend(
+            figures::CLUSTER_FIGURES
+                .iter()
+                .filter(|(f, _)| run.join(f).is_file())
+                .map(|(f, _)| PathBuf::from(f)),
+        );
         if let Some(labels) = &labels {
             final_scores = Some(mdec_metrics::evaluate(labels, &assignments.cluster)?);
         }
@@ -260,27 +156,32 @@ pub fn render(
         pretrain_rows.as_deref(),
         cluster_rows.as_deref(),
         final_scores,
-    )?;
-    run.write_atomic("report.md", |tmp| {
-        std::fs::write(tmp, md).with_context(|| format!("{}: cannot write", tmp.display()))
-    })?;
+    )
+    .map_err(|e| Error::io(&run.report(), "cannot format", std::io::Error::other(e)))?;
+    crate::layout::write_file(&run.report(), |tmp| std::fs::write(tmp, md))?;
     Ok(drawn)
 }
 
 /// An integer column of a table as labels, when it has one.
+///
+/// # Errors
+/// [`Error::BadInput`] when the column holds other than non-negative integers or has
+/// empty values.
 pub fn label_column(frame: &polars::prelude::DataFrame, name: &str) -> Result<Option<Vec<usize>>> {
     let Ok(column) = frame.column(name) else {
         return Ok(None);
     };
+    let bad = |what: &str| Error::BadInput(format!("column {name} {what}"));
     let values = column
-        .cast(&polars::prelude::DataType::UInt64)
-        .with_context(|| format!("column {name} does not hold integer labels"))?;
+        .strict_cast(&polars::prelude::DataType::UInt64)
+        .map_err(|_| bad("does not hold non-negative integer labels"))?;
     let labels = values
-        .u64()?
+        .u64()
+        .map_err(|_| bad("does not hold non-negative integer labels"))?
         .iter()
         .map(|v| v.map(|v| v as usize))
         .collect::<Option<Vec<usize>>>()
-        .with_context(|| format!("column {name} has empty values"))?;
+        .ok_or_else(|| bad("has empty values"))?;
     Ok(Some(labels))
 }
 
@@ -299,13 +200,13 @@ fn stop_text(stop: &StopReason) -> String {
 }
 
 fn markdown(
-    run: &RunDir,
+    run: &RunLayout,
     config: &RunConfig,
     summary: &RunSummary,
     pretrain: Option<&[EpochRow]>,
     cluster: Option<&[IntervalRow]>,
     final_scores: Option<Scores>,
-) -> Result<String> {
+) -> Result<String, std::fmt::Error> {
     let mut md = String::new();
     let s = &config.settings;
     let link = |path: &str| -> Option<String> {
@@ -314,9 +215,7 @@ fn markdown(
     writeln!(md, "# mdec run: {}\n", run.root().display())?;
     writeln!(md, "## Configuration\n")?;
     writeln!(md, "| setting | value |\n|---|---|")?;
-    if let Some(command) = &config.command {
-        writeln!(md, "| command | mdec {command} |")?;
-    }
+    writeln!(md, "| command | mdec {} |", config.command.name())?;
     writeln!(md, "| preset | {} |", s.preset)?;
     writeln!(md, "| data | {} |", config.data)?;
     if let Some(encoder) = &config.encoder {
@@ -337,9 +236,7 @@ fn markdown(
         md,
         "\nThe full configuration is in [config.json](config.json).\n"
     )?;
-    if let Some(text) = &config.data_summary {
-        writeln!(md, "## Data\n\n```\n{text}\n```\n")?;
-    }
+    writeln!(md, "## Data\n\n```\n{}\n```\n", config.data_summary)?;
     if !summary.timings.is_empty() {
         writeln!(md, "## Timings\n\n| phase | seconds |\n|---|---|")?;
         for (phase, seconds) in &summary.timings {
@@ -403,11 +300,11 @@ fn markdown(
                 writeln!(md, "![{title}]({figure})\n")?;
             }
         }
-        if run.join(crate::animation::GIF).is_file() {
+        if run.join(animation::GIF).is_file() {
             writeln!(
                 md,
                 "![embeddings at every target update]({})\n",
-                crate::animation::GIF
+                animation::GIF
             )?;
         }
         if run.join("plots/montages").is_dir() {

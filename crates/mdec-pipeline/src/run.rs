@@ -1,365 +1,707 @@
-//! `mdec pretrain`, `mdec cluster` and `mdec run`: train into a run folder and write its
-//! tables, checkpoints, model, assignments, embeddings, figures and report.
+//! A run: [`RunSpec`] (what to run, as one typed value) → [`Run::prepare`] (data loaded,
+//! settings resolved and checked, architecture checked against the data, run folder and
+//! `config.json` written — in that order, so a mistake leaves nothing behind) →
+//! [`Run::start`] on a worker thread ([`RunHandle`]: stop, join) or [`Run::execute`] on
+//! the caller's.
 
 use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
-use mdec_ae::{AeModel, DeviceChoice, PretrainLayout, StopFlag, TorchScriptEncoder};
-use mdec_cluster::{Backbone, ClusterReport, Dec, EncoderOnly, PresetSettings, Resume, StopReason};
+use mdec_ae::{
+    AeModel, Control, DeviceChoice, EpochRow, PretrainLayout, PretrainObserver, Step, StopFlag,
+    TorchScriptEncoder,
+};
+use mdec_cluster::{
+    Backbone, ClusterReport, Dec, EncoderOnly, Init, ObserverError, PresetSettings, Resume,
+    StopReason, Update, UpdateObserver,
+};
 use mdec_data::Dataset;
-use serde_json::json;
+use mdec_metrics::Scores;
+use serde::{Deserialize, Serialize};
 use tch::Device;
 
-use crate::animation::{self, EmbeddingAnimation};
-use crate::args::{DataArgs, RunArgs, SettingsArgs};
-use crate::events::EventsLog;
-use crate::interrupt::{Interrupted, resume_command};
-use crate::predict::ENCODER_FILE;
-use crate::report::{self, ClusterSummary, PretrainSummary, RunSummary};
-use crate::rundir::{self, RunDir};
+use crate::animation::FrameRecorder;
+use crate::config::RunConfig;
+use crate::error::{Error, Result};
+use crate::events::{Event, Events, Phase, Subscriber};
+use crate::input::Input;
+use crate::layout::{FolderMode, RunLayout};
+use crate::report;
+use crate::settings::SettingsSpec;
+use crate::summary::{ClusterSummary, PretrainSummary, RunSummary};
 
 /// Share of the data held out to validate pretraining.
-const VALIDATION_FRACTION: f64 = 0.1;
+pub const VALIDATION_FRACTION: f64 = 0.1;
 
-/// Arguments of `mdec pretrain` and `mdec run`.
-#[derive(clap::Args, Debug)]
-pub struct TrainArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    #[command(flatten)]
-    pub settings: SettingsArgs,
-    #[command(flatten)]
-    pub run: RunArgs,
-}
-
-/// Arguments of `mdec cluster`.
-#[derive(clap::Args, Debug)]
-pub struct ClusterArgs {
-    #[command(flatten)]
-    pub train: TrainArgs,
-    /// A pretrained autoencoder: a run folder of `mdec pretrain` or `mdec run`, or a
-    /// checkpoint or model folder inside one.
-    #[arg(long, conflicts_with = "encoder", required_unless_present = "encoder")]
-    pub pretrained: Option<PathBuf>,
-    /// A TorchScript encoder exported from PyTorch (images [b,c,h,w] → embeddings [b,d]);
-    /// only the centroids are trained. It is copied into the run's `model/`.
-    #[arg(long)]
-    pub encoder: Option<PathBuf>,
-}
-
-/// What a training command runs.
-pub enum Phase {
+/// What a run does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Pretrain the autoencoder only.
     Pretrain,
+    /// Cluster with a pretrained autoencoder or a TorchScript encoder ([`ClusterFrom`]).
     Cluster,
-    Both,
+    /// Pretrain, then cluster.
+    Run,
 }
 
-impl Phase {
-    fn command(&self) -> &'static str {
+impl Command {
+    /// The CLI's name of the command.
+    pub fn name(self) -> &'static str {
         match self {
-            Phase::Pretrain => "pretrain",
-            Phase::Cluster => "cluster",
-            Phase::Both => "run",
+            Command::Pretrain => "pretrain",
+            Command::Cluster => "cluster",
+            Command::Run => "run",
         }
     }
 }
 
-/// Everything a phase needs, prepared once.
-struct Session {
-    run: RunDir,
+/// What [`Command::Cluster`] starts from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterFrom {
+    /// A pretrained autoencoder: a run folder of `mdec pretrain` / `mdec run`, or a
+    /// checkpoint or model folder inside one.
+    Pretrained(PathBuf),
+    /// A TorchScript encoder exported from PyTorch (images `[b,c,h,w]` → `[b,d]`); only the
+    /// centroids are trained. It is copied into the run's `model/`.
+    Encoder(PathBuf),
+}
+
+/// One run, described as data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    /// Where the images come from.
+    pub input: Input,
+    /// What to do.
+    pub command: Command,
+    /// What clustering starts from; required by [`Command::Cluster`], ignored otherwise.
+    pub cluster_from: Option<ClusterFrom>,
+    /// The settings asked for (see [`SettingsSpec`] for the precedence). A resumed run
+    /// keeps the settings in its `config.json`.
+    pub settings: SettingsSpec,
+    /// The run folder; `None`: `runs/<preset or command>-<seconds since 1970>`.
+    pub out: Option<PathBuf>,
+    /// What to do with an existing run folder.
+    pub mode: FolderMode,
+    /// The device.
+    pub device: DeviceChoice,
+    /// CPU threads for libtorch and the host work (augmentation, k-means); `None`: one per
+    /// core. Process-wide: the first run of a process sets the host pool.
+    pub threads: Option<usize>,
+}
+
+impl RunSpec {
+    /// A new run of `command` on `input` with the default settings, in `out`.
+    pub fn new(command: Command, input: Input, out: impl Into<PathBuf>) -> Self {
+        Self {
+            input,
+            command,
+            cluster_from: None,
+            settings: SettingsSpec::default(),
+            out: Some(out.into()),
+            mode: FolderMode::New,
+            device: DeviceChoice::Auto,
+            threads: None,
+        }
+    }
+}
+
+/// How a run ended without an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every phase ran to its end.
+    Finished,
+    /// A stop request ended it in this phase, after writing checkpoints; the same spec with
+    /// [`FolderMode::Resume`] continues it.
+    Stopped(Phase),
+}
+
+/// What a run did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The run folder.
+    pub run: PathBuf,
+    /// How it ended.
+    pub status: Status,
+    /// The final scores, when the data has labels and clustering finished.
+    pub scores: Option<Scores>,
+}
+
+/// A prepared run: data loaded, settings checked, folder and `config.json` written.
+pub struct Run {
+    layout: RunLayout,
+    command: Command,
+    cluster_from: Option<ClusterFrom>,
     data: Dataset,
     settings: PresetSettings,
     device: Device,
+    resuming: bool,
     summary: RunSummary,
-    stop: StopFlag,
 }
 
-impl Session {
-    /// Records the time of `phase`, keeps the summary on disk and says how to resume.
-    fn interrupted(&mut self, phase: &str, start: Instant) -> anyhow::Error {
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Run")
+            .field("run", &self.layout.root())
+            .field("command", &self.command)
+            .field("samples", &self.data.len())
+            .field("device", &self.device)
+            .finish()
+    }
+}
+
+impl Run {
+    /// Loads the data, resolves and checks the settings, checks the model against the data,
+    /// then creates the run folder and writes `config.json` (unless resuming): every check
+    /// comes before anything is written.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] (and the data's, settings' and model's errors) for anything the
+    /// user must fix.
+    pub fn prepare(spec: RunSpec) -> Result<Self> {
+        if let Some(threads) = spec.threads {
+            set_threads(threads)?;
+        }
+        let device = spec.device.resolve()?;
+        let data = spec.input.load()?;
+        let resuming = spec.mode == FolderMode::Resume;
+        let settings = match (&spec.out, resuming) {
+            (Some(out), true) => {
+                let layout = RunLayout::open(out)?;
+                let config = RunConfig::read(&layout)?;
+                crate::settings::check(&config.settings, &data)?;
+                config.settings
+            }
+            (None, true) => {
+                return Err(Error::BadInput(
+                    "resuming needs the run folder (--out)".into(),
+                ));
+            }
+            (_, false) => spec.settings.resolve(&data)?,
+        };
+        let cluster_from = match (spec.command, spec.cluster_from) {
+            (Command::Cluster, None) => {
+                return Err(Error::BadInput(
+                    "clustering alone needs a pretrained autoencoder (--pretrained) or an encoder (--encoder)".into(),
+                ));
+            }
+            (Command::Cluster, from) => from,
+            (_, _) => None,
+        };
+        check_model(spec.command, cluster_from.as_ref(), &settings, &data)?;
+        let name = match spec.command {
+            Command::Run => settings.preset.name(),
+            other => other.name(),
+        };
+        let root = spec.out.clone().unwrap_or_else(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            PathBuf::from(format!("runs/{name}-{secs}"))
+        });
+        let layout = RunLayout::prepare(&root, spec.mode)?;
+        if !resuming || !layout.config().is_file() {
+            let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+            let (encoder, pretrained) = match &cluster_from {
+                Some(ClusterFrom::Encoder(p)) => (Some(abs(p)), None),
+                Some(ClusterFrom::Pretrained(p)) => (None, Some(abs(p))),
+                None => (None, None),
+            };
+            RunConfig {
+                mdec_version: env!("CARGO_PKG_VERSION").to_owned(),
+                libtorch: mdec_ae::libtorch_description(),
+                command: spec.command,
+                data: spec.input.describe(),
+                input: spec.input.absolute(),
+                samples: data.len(),
+                shape: data.shape().to_string(),
+                data_summary: data.summary().to_string(),
+                seed: settings.cluster.seed,
+                device: mdec_ae::device_name(device),
+                threads: tch::get_num_threads(),
+                settings: settings.clone(),
+                encoder,
+                pretrained,
+            }
+            .write(&layout)?;
+        }
+        let summary = RunSummary::load(&layout)?;
+        tracing::info!(run = %layout.root().display(), device = %mdec_ae::device_name(device), "run folder ready");
+        Ok(Self {
+            layout,
+            command: spec.command,
+            cluster_from,
+            data,
+            settings,
+            device,
+            resuming,
+            summary,
+        })
+    }
+
+    /// The run folder.
+    pub fn layout(&self) -> &RunLayout {
+        &self.layout
+    }
+
+    /// The resolved settings.
+    pub fn settings(&self) -> &PresetSettings {
+        &self.settings
+    }
+
+    /// The data.
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// Trains on a new thread, sending every event to `subscribers` (on that thread);
+    /// [`RunHandle::stop`] stops it between two batches.
+    pub fn start(self, subscribers: Vec<Box<dyn Subscriber>>) -> RunHandle {
+        let stop = StopFlag::new();
+        let flag = stop.clone();
+        let run = self.layout.root().to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("mdec-run".into())
+            .spawn(move || self.execute(subscribers, flag));
+        RunHandle { stop, thread, run }
+    }
+
+    /// Trains on this thread: pretraining and/or clustering, then the model, assignments,
+    /// embeddings, figures and report. Every event goes to `subscribers` and to
+    /// `events.jsonl`; `stop` (set from another thread or a signal handler) ends the run
+    /// between two batches with checkpoints to resume from.
+    ///
+    /// # Errors
+    /// [`Error::NonFiniteLoss`] (and pretraining's non-finite-loss error) when training
+    /// diverged; I/O, model and figure errors.
+    pub fn execute(
+        mut self,
+        subscribers: Vec<Box<dyn Subscriber>>,
+        stop: StopFlag,
+    ) -> Result<Outcome> {
+        let mut events = Events::new(subscribers);
+        events.attach(&self.layout.events())?;
+        events.emit(Event::RunStarted {
+            run: self.layout.root().to_path_buf(),
+            command: self.command,
+            data: self.data.summary().to_string(),
+            samples: self.data.len(),
+            shape: self.data.shape().to_string(),
+            device: mdec_ae::device_name(self.device),
+            resumed: self.resuming,
+        });
+        let started = Instant::now();
+        let result = self.train(&mut events, &stop);
+        match &result {
+            Ok(Outcome {
+                status: Status::Finished,
+                scores,
+                ..
+            }) => events.emit(Event::Finished {
+                scores: *scores,
+                seconds: started.elapsed().as_secs_f64(),
+            }),
+            Ok(Outcome {
+                status: Status::Stopped(phase),
+                ..
+            }) => events.emit(Event::Stopped { phase: *phase }),
+            Err(error) => events.emit(Event::Failed {
+                error: error_chain(error),
+                kind: error.kind(),
+            }),
+        }
+        result
+    }
+
+    fn outcome(&self, status: Status, scores: Option<Scores>) -> Outcome {
+        Outcome {
+            run: self.layout.root().to_path_buf(),
+            status,
+            scores,
+        }
+    }
+
+    fn train(&mut self, events: &mut Events, stop: &StopFlag) -> Result<Outcome> {
+        match (self.command, self.cluster_from.clone()) {
+            (Command::Pretrain, _) => {
+                let Some(model) = self.pretrain(events, stop)? else {
+                    return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None));
+                };
+                self.finish(events, Some(&model))?;
+                Ok(self.outcome(Status::Finished, None))
+            }
+            (Command::Run, _) => {
+                let Some(model) = self.pretrain(events, stop)? else {
+                    return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None));
+                };
+                self.cluster_and_save(
+                    model,
+                    events,
+                    stop,
+                    |m| Some(m),
+                    |dec, dir| Ok(dec.save(dir)?),
+                )
+            }
+            (Command::Cluster, Some(ClusterFrom::Pretrained(dir))) => {
+                let model = load_pretrained(&dir, self.data.shape(), self.device)?;
+                self.cluster_and_save(
+                    model,
+                    events,
+                    stop,
+                    |m| Some(m),
+                    |dec, dir| Ok(dec.save(dir)?),
+                )
+            }
+            (Command::Cluster, Some(ClusterFrom::Encoder(script))) => {
+                let encoder = TorchScriptEncoder::load(&script, self.data.shape(), self.device)?;
+                let copy = script.clone();
+                let no_decoder = |_: &EncoderOnly<TorchScriptEncoder>| None;
+                self.cluster_and_save(
+                    EncoderOnly::new(encoder),
+                    events,
+                    stop,
+                    no_decoder,
+                    move |dec, dir| {
+                        dec.save(dir)?;
+                        let to = dir.join(crate::layout::ENCODER_FILE);
+                        std::fs::copy(&copy, &to)
+                            .map_err(|e| Error::io(&copy, "cannot copy", e))?;
+                        Ok(())
+                    },
+                )
+            }
+            (Command::Cluster, None) => Err(Error::BadInput(
+                "clustering alone needs --pretrained or --encoder".into(),
+            )),
+        }
+    }
+
+    /// Clusters, then saves the model (through `save`), the outputs, figures and report
+    /// (with the reconstructions of the backbone's `autoencoder`, when it has one).
+    fn cluster_and_save<B: Backbone>(
+        &mut self,
+        backbone: B,
+        events: &mut Events,
+        stop: &StopFlag,
+        autoencoder: fn(&B) -> Option<&AeModel>,
+        save: impl FnOnce(&Dec<B>, &Path) -> Result<()>,
+    ) -> Result<Outcome> {
+        let Some((dec, report)) = self.cluster(backbone, events, stop)? else {
+            return Ok(self.outcome(Status::Stopped(Phase::Clustering), None));
+        };
+        crate::layout::replace_dir(&self.layout.model(), |dir| save(&dec, dir))?;
+        self.outputs(&dec)?;
+        self.finish(events, autoencoder(dec.backbone()))?;
+        Ok(self.outcome(Status::Finished, report.scores))
+    }
+
+    /// Pretrains (or resumes pretraining); `None` when a stop request ended it.
+    fn pretrain(&mut self, events: &mut Events, stop: &StopFlag) -> Result<Option<AeModel>> {
+        let start = Instant::now();
+        let params = self.settings.pretrain.clone().check()?;
+        let (train, validation) =
+            mdec_ae::split_train_validation(&self.data, VALIDATION_FRACTION, params.seed)?;
+        let mut watch = PretrainEvents {
+            events,
+            epochs: params.epochs,
+        };
+        let result = mdec_ae::pretrain_or_resume(
+            &self.settings.ae,
+            self.device,
+            &train,
+            validation.as_ref(),
+            &params,
+            self.layout.pretrain_layout(),
+            Control {
+                stop: stop.clone(),
+                observer: Some(&mut watch),
+            },
+        );
+        let (model, report) = match result {
+            Err(mdec_ae::Error::Interrupted { .. }) => {
+                self.add_time("pretraining", start)?;
+                return Ok(None);
+            }
+            other => other?,
+        };
+        self.summary.pretrain = Some(PretrainSummary {
+            best_loss: report.best_loss.is_finite().then_some(report.best_loss),
+            best_epoch: report.best_epoch,
+            stopped_early: report.stopped_early,
+        });
+        self.add_time("pretraining", start)?;
+        tracing::info!(
+            epochs = report.rows.len(),
+            train_loss = report.final_train_loss,
+            val_loss = report.final_val_loss,
+            "pretraining done"
+        );
+        Ok(Some(model))
+    }
+
+    /// Clusters (or resumes clustering); `None` when a stop request ended it.
+    fn cluster<B: Backbone>(
+        &mut self,
+        backbone: B,
+        events: &mut Events,
+        stop: &StopFlag,
+    ) -> Result<Option<(Dec<B>, ClusterReport)>> {
+        let start = Instant::now();
+        let params = self.settings.cluster.clone().check()?;
+        let max_iter = params.max_iter;
+        let mut dec = Dec::new(backbone, params)?;
+        let mut watch = ClusterEvents {
+            events,
+            frames: FrameRecorder::new(&self.layout, self.data.len(), self.data.labels()),
+            max_iter,
+        };
+        let report = dec
+            .fitting(&self.data)
+            .output(self.layout.cluster_layout())
+            .resume(Resume::IfPresent)
+            .observer(&mut watch)
+            .stop(stop.clone())
+            .run()?;
+        self.summary.cluster = Some(ClusterSummary::of(&report));
+        self.add_time("clustering", start)?;
+        match report.stop {
+            StopReason::Interrupted { .. } => return Ok(None),
+            StopReason::NonFiniteLoss { iteration } => {
+                return Err(Error::NonFiniteLoss { iteration });
+            }
+            StopReason::Converged { .. } | StopReason::Budget => {}
+        }
+        tracing::info!(
+            iterations = report.iterations,
+            acc = report.scores.map(|s| s.acc),
+            nmi = report.scores.map(|s| s.nmi),
+            ari = report.scores.map(|s| s.ari),
+            stop = ?report.stop,
+            "clustering done"
+        );
+        Ok(Some((dec, report)))
+    }
+
+    /// Per-sample assignments and embeddings.
+    fn outputs<B: Backbone>(&mut self, dec: &Dec<B>) -> Result<()> {
+        let start = Instant::now();
+        let assignments = dec.predict(&self.data)?;
+        let mut frame = assignments.to_frame(self.data.names(), self.data.labels())?;
+        mdec_data::table::write_table(&mut frame, self.layout.root(), RunLayout::ASSIGNMENTS)?;
+        let embeddings = dec.embeddings(&self.data)?;
+        self.layout
+            .write_npy(&self.layout.embeddings(), &embeddings)?;
+        self.add_time("outputs", start)
+    }
+
+    /// Draws the figures and `report.md` from the run folder's files.
+    fn finish(&self, events: &mut Events, autoencoder: Option<&AeModel>) -> Result<()> {
+        for path in report::render(&self.layout, Some(&self.data), autoencoder)? {
+            events.emit(Event::FigureWritten { path });
+        }
+        Ok(())
+    }
+
+    /// Adds the time since `start` to `phase` and saves the summary.
+    fn add_time(&mut self, phase: &str, start: Instant) -> Result<()> {
         self.summary.add_time(phase, start.elapsed().as_secs_f64());
-        if let Err(e) = self.summary.save(&self.run) {
-            tracing::warn!(error = %format!("{e:#}"), "cannot write the run summary");
-        }
-        Interrupted {
-            resume: resume_command(self.run.root()),
-        }
-        .into()
+        self.summary.save(&self.layout)
     }
 }
 
-/// Runs a training command: checks the data and settings, then creates the run folder (so a
-/// mistake leaves no partial folder and never replaces an old run) and trains into it.
-/// `stop` (set by Ctrl-C) makes the training loops checkpoint and return.
-pub fn run(
-    args: &TrainArgs,
-    cluster: Option<&ClusterArgs>,
-    phase: Phase,
-    events: &EventsLog,
+/// A run training on its own thread.
+#[derive(Debug)]
+pub struct RunHandle {
     stop: StopFlag,
-) -> Result<()> {
-    if let Some(threads) = args.run.threads {
-        tch::set_num_threads(threads);
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1) as usize)
-            .build_global()
-            .context("setting up the host thread pool for --threads")?;
+    thread: std::io::Result<JoinHandle<Result<Outcome>>>,
+    run: PathBuf,
+}
+
+impl RunHandle {
+    /// Asks the run to stop between two batches (it writes checkpoints first). Returns at
+    /// once; [`RunHandle::join`] waits for the run to end.
+    pub fn stop(&self) {
+        self.stop.stop();
     }
-    let device = args.run.device.parse::<DeviceChoice>()?.resolve()?;
-    let data = args.data.load()?;
-    let resuming = args.run.resume && args.run.out.is_some();
-    let mut settings = match (&args.run.out, resuming) {
-        (Some(out), true) => crate::args::read_settings(&out.join("config.json"))
-            .context("--resume reads the run's config.json")?,
-        _ => args.settings.resolve(&data)?,
-    };
-    settings.pretrain.progress = crate::progress_enabled();
-    settings.pretrain.stop = stop.clone();
-    settings.cluster.stop = stop.clone();
-    if let Some(encoder) = cluster.and_then(|c| c.encoder.as_ref())
-        && !encoder.is_file()
+
+    /// The run folder.
+    pub fn run(&self) -> &Path {
+        &self.run
+    }
+
+    /// Whether the run has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().map_or(true, JoinHandle::is_finished)
+    }
+
+    /// Waits for the run to end.
+    ///
+    /// # Errors
+    /// The run's error; [`Error::Panicked`] when its thread panicked or could not start.
+    pub fn join(self) -> Result<Outcome> {
+        match self.thread {
+            Ok(thread) => thread.join().unwrap_or_else(|panic| {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(Error::Panicked(message))
+            }),
+            Err(e) => Err(Error::Panicked(format!("cannot start the thread: {e}"))),
+        }
+    }
+}
+
+/// The error and its causes on one line, as `anyhow`'s `{:#}` prints them.
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Sets libtorch's CPU threads and the host thread pool.
+fn set_threads(threads: usize) -> Result<()> {
+    if threads == 0 || threads > 4096 {
+        return Err(Error::BadInput(format!(
+            "{threads} threads: give between 1 and 4096"
+        )));
+    }
+    tch::set_num_threads(threads as i32);
+    if rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .is_err()
+        && rayon::current_num_threads() != threads
     {
-        return Err(crate::BadInput(format!("{}: no such encoder file", encoder.display())).into());
-    }
-    let name = match phase {
-        Phase::Pretrain => "pretrain",
-        Phase::Cluster => "cluster",
-        Phase::Both => settings.preset.name(),
-    };
-    let run = RunDir::prepare(&args.run, name)?;
-    let log = run.join("events.jsonl");
-    events
-        .attach(&log)
-        .map_err(|e| crate::BadInput(format!("{}: cannot write: {e}", log.display())))?;
-    let summary = RunSummary::load(&run)?;
-    let mut ctx = Session {
-        run,
-        data,
-        settings,
-        device,
-        summary,
-        stop,
-    };
-    if !resuming || !ctx.run.join("config.json").is_file() {
-        write_config(&ctx, args, cluster, &phase)?;
-    }
-    tracing::info!(run = %ctx.run.root().display(), device = %mdec_ae::device_name(device), "run folder ready");
-    let scores = match phase {
-        Phase::Pretrain => {
-            let model = pretrain(&mut ctx)?;
-            finish(&ctx, None, Some(&model))?
-        }
-        Phase::Both => {
-            let model = pretrain(&mut ctx)?;
-            if ctx.stop.is_stopped() {
-                return Err(ctx.interrupted("pretraining", Instant::now()));
-            }
-            let (dec, report) = cluster_phase(&mut ctx, model)?;
-            save_model(&ctx.run, |dir| Ok(dec.save(dir)?))?;
-            outputs(&mut ctx, &dec)?;
-            finish(&ctx, Some(&report), Some(dec.backbone()))?
-        }
-        Phase::Cluster => {
-            let cluster = cluster.context("cluster arguments")?;
-            if let Some(script) = &cluster.encoder {
-                let encoder = TorchScriptEncoder::load(script, ctx.data.shape(), ctx.device)?;
-                let (dec, report) = cluster_phase(&mut ctx, EncoderOnly::new(encoder))?;
-                save_model(&ctx.run, |dir| {
-                    dec.save(dir)?;
-                    std::fs::copy(script, dir.join(ENCODER_FILE))
-                        .with_context(|| format!("{}: cannot copy", script.display()))?;
-                    Ok(())
-                })?;
-                outputs(&mut ctx, &dec)?;
-                finish(&ctx, Some(&report), None)?
-            } else {
-                let dir = cluster.pretrained.as_deref().context("--pretrained")?;
-                let model = load_pretrained(dir, &ctx)?;
-                let (dec, report) = cluster_phase(&mut ctx, model)?;
-                save_model(&ctx.run, |dir| Ok(dec.save(dir)?))?;
-                outputs(&mut ctx, &dec)?;
-                finish(&ctx, Some(&report), Some(dec.backbone()))?
-            }
-        }
-    };
-    println!("run folder: {}", ctx.run.root().display());
-    if let Some(s) = scores {
-        println!("ACC {:.4}  NMI {:.4}  ARI {:.4}", s.acc, s.nmi, s.ari);
+        tracing::warn!(
+            threads,
+            host_threads = rayon::current_num_threads(),
+            "the host thread pool was already set up in this process: it keeps its size"
+        );
     }
     Ok(())
 }
 
-fn write_config(
-    ctx: &Session,
-    args: &TrainArgs,
-    cluster: Option<&ClusterArgs>,
-    phase: &Phase,
+/// Checks, before anything is written, that the model the run builds or loads takes the
+/// data's images.
+fn check_model(
+    command: Command,
+    from: Option<&ClusterFrom>,
+    settings: &PresetSettings,
+    data: &Dataset,
 ) -> Result<()> {
-    let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
-    let mut config = json!({
-        "mdec_version": env!("CARGO_PKG_VERSION"),
-        "libtorch": crate::info::libtorch_description(),
-        "command": phase.command(),
-        "data": args.data.describe(),
-        "input": args.data.spec().absolute(),
-        "samples": ctx.data.len(),
-        "shape": ctx.data.shape().to_string(),
-        "data_summary": ctx.data.summary().to_string(),
-        "seed": ctx.settings.cluster.seed,
-        "device": mdec_ae::device_name(ctx.device),
-        "threads": tch::get_num_threads(),
-        "settings": ctx.settings,
-    });
-    if let Some(c) = cluster {
-        if let Some(encoder) = &c.encoder {
-            config["encoder"] = json!(abs(encoder));
+    match (command, from) {
+        (Command::Cluster, Some(ClusterFrom::Pretrained(dir))) => {
+            load_pretrained(dir, data.shape(), Device::Cpu).map(drop)
         }
-        if let Some(pretrained) = &c.pretrained {
-            config["pretrained"] = json!(abs(pretrained));
+        (Command::Cluster, Some(ClusterFrom::Encoder(script))) => {
+            if !script.is_file() {
+                return Err(Error::BadInput(format!(
+                    "{}: no such encoder file",
+                    script.display()
+                )));
+            }
+            TorchScriptEncoder::load(script, data.shape(), Device::Cpu)?;
+            Ok(())
+        }
+        _ => {
+            AeModel::with_seed(settings.ae.clone(), data.shape(), Device::Cpu, 0)?;
+            Ok(())
         }
     }
-    ctx.run.write_json("config.json", &config)
 }
 
-fn pretrain(ctx: &mut Session) -> Result<AeModel> {
-    let start = Instant::now();
-    let params = ctx.settings.pretrain.clone().check()?;
-    let (train, validation) =
-        mdec_ae::split_train_validation(&ctx.data, VALIDATION_FRACTION, params.seed)?;
-    let result = mdec_ae::pretrain_or_resume(
-        &ctx.settings.ae,
-        ctx.device,
-        &train,
-        validation.as_ref(),
-        &params,
-        ctx.run.pretrain_layout(),
-    );
-    let (model, report) = match result {
-        Err(mdec_ae::Error::Interrupted { .. }) => {
-            return Err(ctx.interrupted("pretraining", start));
-        }
-        other => other?,
-    };
-    ctx.summary
-        .add_time("pretraining", start.elapsed().as_secs_f64());
-    ctx.summary.pretrain = Some(PretrainSummary {
-        best_loss: report.best_loss.is_finite().then_some(report.best_loss),
-        best_epoch: report.best_epoch,
-        stopped_early: report.stopped_early,
-    });
-    ctx.summary.save(&ctx.run)?;
-    tracing::info!(
-        epochs = report.rows.len(),
-        train_loss = report.final_train_loss,
-        val_loss = ?report.final_val_loss,
-        "pretraining done"
-    );
-    Ok(model)
-}
-
-fn load_pretrained(dir: &Path, ctx: &Session) -> Result<AeModel> {
-    let run_layout = PretrainLayout {
-        tables: dir.join(rundir::METRICS),
-        checkpoints: dir.join(rundir::CHECKPOINTS).join("pretrain"),
-        best: dir.join(rundir::CHECKPOINTS).join("pretrain/best"),
-    };
+/// The autoencoder in `dir`: a run folder, a pretraining folder or checkpoint, or a model
+/// folder, on `device`, checked against images of `shape`.
+fn load_pretrained(dir: &Path, shape: mdec_data::ImageShape, device: Device) -> Result<AeModel> {
     let layouts = [
-        run_layout,
+        RunLayout::new(dir).pretrain_layout(),
         PretrainLayout::in_dir(dir.join("pretrain")),
         PretrainLayout::in_dir(dir),
     ];
     for layout in &layouts {
         if let Some(ckpt) = layout.latest_checkpoint().ok().flatten() {
-            return Ok(AeModel::load_for(
-                &ckpt,
-                ctx.device,
-                ctx.data.shape(),
-                None,
-            )?);
+            return Ok(AeModel::load_for(&ckpt, device, shape, None)?);
         }
     }
     if dir.join(mdec_ae::model::MODEL_JSON).is_file() {
-        return Ok(AeModel::load_for(dir, ctx.device, ctx.data.shape(), None)?);
+        return Ok(AeModel::load_for(dir, device, shape, None)?);
     }
-    bail!(
+    Err(Error::BadInput(format!(
         "{}: no pretrained autoencoder there (expected a run folder of `mdec pretrain` or a checkpoint folder)",
         dir.display()
-    )
+    )))
 }
 
-fn cluster_phase<B: Backbone>(ctx: &mut Session, backbone: B) -> Result<(Dec<B>, ClusterReport)> {
-    let start = Instant::now();
-    let params = ctx.settings.cluster.clone().check()?;
-    let mut dec = Dec::new(backbone, params)?;
-    let mut frames = EmbeddingAnimation::new(
-        ctx.run.join(animation::GIF),
-        ctx.data.len(),
-        ctx.data.labels(),
-    );
-    let report = dec
-        .fitting(&ctx.data)
-        .output(ctx.run.cluster_layout())
-        .resume(Resume::IfPresent)
-        .observer(&mut frames)
-        .run()?;
-    if let StopReason::Interrupted { .. } = report.stop {
-        return Err(ctx.interrupted("clustering", start));
-    }
-    if frames.frames() > 0 {
-        frames.finish()?;
-    }
-    ctx.summary
-        .add_time("clustering", start.elapsed().as_secs_f64());
-    ctx.summary.cluster = Some(ClusterSummary::of(&report));
-    ctx.summary.save(&ctx.run)?;
-    match &report.scores {
-        Some(s) => {
-            tracing::info!(acc = s.acc, nmi = s.nmi, ari = s.ari, iterations = report.iterations, stop = ?report.stop, "clustering done")
-        }
-        None => {
-            tracing::info!(iterations = report.iterations, stop = ?report.stop, "clustering done")
-        }
-    }
-    Ok((dec, report))
+/// Pretraining's batches and epochs as events.
+struct PretrainEvents<'a> {
+    events: &'a mut Events,
+    epochs: usize,
 }
 
-/// Writes `model/` through a temporary folder, replacing an older one whole.
-fn save_model(run: &RunDir, save: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let dir = run.join(rundir::MODEL);
-    let tmp = run.join(".model.tmp");
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)
-            .with_context(|| format!("{}: cannot remove", tmp.display()))?;
+impl PretrainObserver for PretrainEvents<'_> {
+    fn on_batch(&mut self, step: &Step) {
+        self.events.emit(Event::Progress {
+            phase: Phase::Pretraining,
+            done: step.batch,
+            total: step.batches,
+            epoch: Some(step.epoch),
+            epochs: Some(step.epochs),
+            loss: step.loss,
+        });
     }
-    save(&tmp)?;
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("{}: cannot replace", dir.display()))?;
+
+    fn on_epoch(&mut self, row: &EpochRow) {
+        self.events.emit(Event::EpochDone {
+            epochs: self.epochs,
+            row: row.clone(),
+        });
     }
-    std::fs::rename(&tmp, &dir).with_context(|| format!("{}: cannot write", dir.display()))
 }
 
-/// Per-sample assignments and embeddings of a clustering.
-fn outputs<B: Backbone>(ctx: &mut Session, dec: &Dec<B>) -> Result<()> {
-    let start = Instant::now();
-    let assignments = dec.predict(&ctx.data)?;
-    let mut frame = assignments.to_frame(ctx.data.names(), ctx.data.labels())?;
-    mdec_data::table::write_table(&mut frame, ctx.run.root(), "assignments")?;
-    let embeddings = dec.embeddings(&ctx.data)?;
-    ctx.run.write_npy("embeddings.npy", &embeddings)?;
-    ctx.summary
-        .add_time("outputs", start.elapsed().as_secs_f64());
-    ctx.summary.save(&ctx.run)
+/// Clustering's initialisation, updates and batches as events, and the animation's frames.
+struct ClusterEvents<'a> {
+    events: &'a mut Events,
+    frames: FrameRecorder,
+    max_iter: usize,
 }
 
-/// Draws the figures and `report.md` from the run folder's files; returns the final
-/// scores when labels are known.
-fn finish(
-    ctx: &Session,
-    report: Option<&ClusterReport>,
-    autoencoder: Option<&AeModel>,
-) -> Result<Option<mdec_metrics::Scores>> {
-    report::render(&ctx.run, Some(&ctx.data), autoencoder)?;
-    Ok(report.and_then(|r| r.scores))
+impl UpdateObserver for ClusterEvents<'_> {
+    fn on_update(&mut self, update: &Update<'_>) -> Result<(), ObserverError> {
+        self.frames.record(update)?;
+        self.events.emit(Event::TargetUpdate {
+            max_iter: self.max_iter,
+            row: update.row.clone(),
+        });
+        Ok(())
+    }
+
+    fn on_init(&mut self, init: &Init) {
+        self.events.emit(Event::KmeansDone {
+            iteration: init.iteration,
+            inertia: init.inertia,
+            scores: init.scores,
+            seconds: init.seconds,
+        });
+    }
+
+    fn on_batch(&mut self, iteration: usize, total: usize) {
+        self.events.emit(Event::Progress {
+            phase: Phase::Clustering,
+            done: iteration,
+            total,
+            epoch: None,
+            epochs: None,
+            loss: None,
+        });
+    }
 }

@@ -253,37 +253,11 @@ pub fn unix_now() -> f64 {
         .as_secs_f64()
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Unix seconds of an RFC 3339 UTC timestamp as tracing writes it
-/// (`2026-11-22T15:50:37.019550Z`).
-pub fn parse_timestamp(text: &str) -> Option<f64> {
-    let text = text.strip_suffix('Z')?;
-    let (date, time) = text.split_once('T')?;
-    let mut date = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (date.next()??, date.next()??, date.next()??);
-    let mut time = time.split(':');
-    let (h, min) = (
-        time.next()?.parse::<f64>().ok()?,
-        time.next()?.parse::<f64>().ok()?,
-    );
-    let s: f64 = time.next()?.parse().ok()?;
-    Some(days_from_civil(y, m, d) as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + s)
-}
-
 /// A Unix time as `YYYY-MM-DD HH:MM UTC`.
 pub fn format_utc(unix: f64) -> String {
     let secs = unix as i64;
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Inverse of days_from_civil.
+    // Civil date of a day count (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -300,30 +274,22 @@ pub fn format_utc(unix: f64) -> String {
     )
 }
 
-/// One line of a run's `events.jsonl`.
+/// One record of a run's `events.jsonl` (see `mdec_pipeline::Record`: `time`, `elapsed`,
+/// the `event` kind and its fields).
 #[derive(Debug)]
 pub struct Event {
     /// Unix seconds.
     pub time: f64,
-    /// The event's message.
-    pub message: String,
+    /// The kind, e.g. `epoch_done`, `kmeans_done`, `target_update`.
+    pub kind: String,
     /// Its fields.
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub fields: serde_json::Value,
 }
 
 impl Event {
-    /// A numeric field; tracing writes `Option`s logged with `?` as `"Some(x)"` / `"None"`.
-    pub fn number(&self, key: &str) -> Option<f64> {
-        match self.fields.get(key)? {
-            serde_json::Value::Number(n) => n.as_f64(),
-            serde_json::Value::String(s) => s
-                .strip_prefix("Some(")
-                .and_then(|s| s.strip_suffix(')'))
-                .unwrap_or(s)
-                .parse()
-                .ok(),
-            _ => None,
-        }
+    /// A numeric field, by JSON pointer (`/seconds`, `/scores/acc`).
+    pub fn number(&self, pointer: &str) -> Option<f64> {
+        self.fields.pointer(pointer)?.as_f64()
     }
 }
 
@@ -341,27 +307,18 @@ pub fn read_events(run: &Path) -> Result<Vec<Event>> {
                 path: path.clone(),
                 what: format!("{what} in {line}"),
             };
-            let value: serde_json::Value =
+            let fields: serde_json::Value =
                 serde_json::from_str(line).map_err(|_| bad("not JSON"))?;
-            let time = value
-                .get("timestamp")
-                .and_then(|t| t.as_str())
-                .and_then(parse_timestamp)
-                .ok_or_else(|| bad("no RFC 3339 UTC timestamp"))?;
-            let mut fields = value
-                .get("fields")
-                .and_then(|f| f.as_object())
-                .cloned()
-                .unwrap_or_default();
-            let message = match fields.remove("message") {
-                Some(serde_json::Value::String(m)) => m,
-                _ => String::new(),
-            };
-            Ok(Event {
-                time,
-                message,
-                fields,
-            })
+            let time = fields
+                .get("time")
+                .and_then(serde_json::Value::as_f64)
+                .ok_or_else(|| bad("no time"))?;
+            let kind = fields
+                .get("event")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| bad("no event kind"))?
+                .to_owned();
+            Ok(Event { time, kind, fields })
         })
         .collect()
 }
@@ -371,11 +328,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timestamps_round_trip_through_unix_seconds() {
-        let t = parse_timestamp("2026-11-22T15:50:37.019550Z").unwrap_or_default();
-        assert!((t - 1_795_362_637.019_55).abs() < 1e-6, "{t}");
-        assert_eq!(format_utc(t), "2026-11-22 15:50 UTC");
-        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0.0));
-        assert_eq!(parse_timestamp("yesterday"), None);
+    fn unix_times_format_as_utc_dates() {
+        assert_eq!(format_utc(1_795_362_637.019_55), "2026-11-22 15:50 UTC");
+        assert_eq!(format_utc(0.0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(951_827_696.0), "2000-02-29 12:34 UTC");
     }
 }

@@ -137,22 +137,19 @@ pub fn run(tools: &Tools, plan: &Plan) -> Result<Vec<ScalingRow>> {
                 path: out.join("events.jsonl"),
                 what: what.to_owned(),
             };
-            let epochs: Vec<&Event> = events
-                .iter()
-                .filter(|e| e.message == "epoch done")
-                .collect();
-            let seconds: Vec<f64> = epochs.iter().filter_map(|e| e.number("seconds")).collect();
+            let epochs: Vec<&Event> = events.iter().filter(|e| e.kind == "epoch_done").collect();
+            let seconds: Vec<f64> = epochs.iter().filter_map(|e| e.number("/seconds")).collect();
             let last_epoch = epochs
                 .last()
-                .ok_or_else(|| missing("no \"epoch done\" event"))?;
+                .ok_or_else(|| missing("no \"epoch_done\" event"))?;
             let init = events
                 .iter()
-                .find(|e| e.message == "cluster update")
-                .ok_or_else(|| missing("no \"cluster update\" event"))?;
+                .find(|e| e.kind == "target_update")
+                .ok_or_else(|| missing("no \"target_update\" event"))?;
             Ok(ScalingRow {
                 n,
                 pretrain_epoch: Stat::of(&seconds)
-                    .ok_or_else(|| missing("no \"epoch done\" event with seconds"))?,
+                    .ok_or_else(|| missing("no \"epoch_done\" event with seconds"))?,
                 init_seconds: init.time - last_epoch.time,
                 peak_rss_mib,
                 wall_seconds,

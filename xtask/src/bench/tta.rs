@@ -98,19 +98,19 @@ fn ours(tools: &Tools, plan: &Plan, preset: &str, seed: u64) -> Result<TtaRun> {
     let (_, wall_seconds, started) = capture(&mut command)?;
     let curve: Vec<CurvePoint> = read_events(&out)?
         .iter()
-        .filter(|e| e.message == "cluster update")
+        .filter(|e| e.kind == "target_update")
         .filter_map(|e| {
             Some(CurvePoint {
                 seconds: e.time - started,
-                iteration: e.number("iteration")? as usize,
-                acc: e.number("acc")?,
+                iteration: e.number("/iteration")? as usize,
+                acc: e.number("/scores/acc")?,
             })
         })
         .collect();
     if curve.is_empty() {
         return Err(BenchError::Events {
             path: out.join("events.jsonl"),
-            what: "no \"cluster update\" event with an acc field".to_owned(),
+            what: "no \"target_update\" event with scores".to_owned(),
         });
     }
     Ok(TtaRun {

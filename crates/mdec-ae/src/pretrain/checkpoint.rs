@@ -1,12 +1,14 @@
 //! Training checkpoints: `<checkpoints>/epoch-NNNNN/` holding the model
 //! (`model.safetensors`, `model.json`), the optimiser state (`optimizer.safetensors`) and
 //! `training.json` (epoch, scheduler state, metrics rows, early-stopping state, and the
-//! batch reached when a stop request interrupted an epoch). Each folder is written under a
-//! temporary name and renamed, so a checkpoint is complete or absent.
+//! batch reached when a stop request interrupted an epoch). Each folder is written with
+//! [`mdec_data::atomic::replace_dir`] (a temporary name, then a rename), so a checkpoint is
+//! complete or absent.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use mdec_data::atomic;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -70,20 +72,12 @@ pub(crate) fn write_checkpoint(
     state: &TrainingState,
     keep: usize,
 ) -> Result<PathBuf> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = format!("epoch-{:05}", state.epoch);
-    let target = dir.join(&name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    }
-    model.save(&tmp)?;
-    optimizer.save_state(&tmp.join(OPTIMIZER_FILE))?;
-    write_json_atomic(&tmp.join(TRAINING_JSON), state)?;
-    if target.exists() {
-        fs::remove_dir_all(&target).map_err(|e| Error::io(&target, e))?;
-    }
-    fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
+    let target = dir.join(format!("epoch-{:05}", state.epoch));
+    atomic::replace_dir(&target, |tmp: &Path| {
+        model.save(tmp)?;
+        optimizer.save_state(&tmp.join(OPTIMIZER_FILE))?;
+        write_json_atomic(&tmp.join(TRAINING_JSON), state)
+    })?;
     let all = list_checkpoints(dir)?;
     for (_, old) in all.iter().rev().skip(keep) {
         fs::remove_dir_all(old).map_err(|e| Error::io(old, e))?;

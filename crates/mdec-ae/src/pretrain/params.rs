@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::optim::OptimizerKind;
 use crate::schedule::LrSchedule;
-use crate::stop::StopFlag;
 
 /// The reconstruction loss.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,13 +98,6 @@ pub struct PretrainParams {
     pub max_device_bytes: u64,
     /// Batch size for validation and embeddings. Default 1024.
     pub eval_batch_size: usize,
-    /// Show a progress bar per epoch on stderr. Default `true`.
-    pub progress: bool,
-    /// Checked before every batch: once set, the run writes a checkpoint of the batch it
-    /// reached and returns [`Error::Interrupted`](crate::Error::Interrupted); resuming
-    /// continues from that batch. Not serialised. Default: a flag nobody sets.
-    #[serde(skip)]
-    pub stop: StopFlag,
 }
 
 impl Default for PretrainParams {
@@ -129,8 +121,6 @@ impl Default for PretrainParams {
             placement: DataPlacement::default(),
             max_device_bytes: 4 << 30,
             eval_batch_size: 1024,
-            progress: true,
-            stop: StopFlag::default(),
         }
     }
 }
@@ -219,8 +209,7 @@ impl PretrainParams {
     /// Defaults: 50 epochs, batch 256, Adam at 1e-3 (Kingma & Ba; DCEC), no weight decay,
     /// constant rate, MSE, no noise, no augmentation, no early stopping, moving averages
     /// over 5 epochs, a checkpoint every 10 epochs (2 kept), seed 0, data on the device
-    /// when it fits in 4 GiB, evaluation batches of 1024, a progress bar, a stop flag
-    /// nobody sets.
+    /// when it fits in 4 GiB, evaluation batches of 1024.
     pub fn new() -> Self {
         Self::default()
     }
@@ -258,10 +247,6 @@ impl PretrainParams {
         max_device_bytes: u64,
         /// Sets [`PretrainParams::eval_batch_size`].
         eval_batch_size: usize,
-        /// Sets [`PretrainParams::progress`].
-        progress: bool,
-        /// Sets [`PretrainParams::stop`] (pass a clone of the flag you keep).
-        stop: StopFlag,
     }
 
     /// Gaussian input noise of standard deviation `sigma` (DCRA's robust autoencoder).
@@ -298,25 +283,12 @@ impl PretrainParams {
         if !finite_nonneg(self.weight_decay) {
             return Err(E::WeightDecay(self.weight_decay));
         }
-        match self.optimizer {
-            OptimizerKind::Adam { beta1, beta2, eps } => {
-                if !((0.0..1.0).contains(&beta1) && (0.0..1.0).contains(&beta2) && eps > 0.0) {
-                    return Err(E::Optimizer(format!(
-                        "adam needs beta1 {beta1} and beta2 {beta2} in [0, 1) and eps {eps} > 0"
-                    )));
-                }
-            }
-            OptimizerKind::Sgd { momentum, .. } => {
-                if !(0.0..1.0).contains(&momentum) {
-                    return Err(E::Optimizer(format!(
-                        "sgd momentum {momentum} must be in [0, 1)"
-                    )));
-                }
-            }
-        }
-        if let Some(problem) = self.schedule.problem() {
-            return Err(E::Schedule(problem));
-        }
+        self.optimizer
+            .check()
+            .map_err(|e| E::Optimizer(e.to_string()))?;
+        self.schedule
+            .check()
+            .map_err(|e| E::Schedule(e.to_string()))?;
         if !finite_nonneg(self.noise_std) {
             return Err(E::NoiseStd(self.noise_std));
         }
@@ -406,21 +378,6 @@ mod tests {
         assert_eq!((ok.epochs, ok.lr), (3, 0.01));
         assert!(serde_json::from_str::<PretrainValidParams>(r#"{"epochs": 0}"#).is_err());
         assert!(serde_json::from_str::<PretrainValidParams>(r#"{"epoch": 3}"#).is_err());
-        Ok(())
-    }
-
-    #[test]
-    fn the_stop_flag_is_shared_but_never_serialised() -> anyhow::Result<()> {
-        let stop = StopFlag::new();
-        let params = PretrainParams::new().stop(stop.clone()).check()?;
-        let text = serde_json::to_string(&params)?;
-        assert!(!text.contains("\"stop\""), "{text}");
-        stop.stop();
-        assert!(params.stop.is_stopped());
-        let back: PretrainValidParams = serde_json::from_str(&text)?;
-        assert!(!back.stop.is_stopped());
-        assert_eq!(back, params, "a flag is not a setting");
-        assert!(serde_json::from_str::<PretrainValidParams>(r#"{"stop": true}"#).is_err());
         Ok(())
     }
 }

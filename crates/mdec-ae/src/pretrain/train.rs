@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use mdec_data::augment::{augment, batch_seed};
 use mdec_data::{Dataset, Order};
 use ndarray::Array4;
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
 use crate::config::{AeConfig, OutputActivation};
+use crate::control::{Control, Step};
 use crate::encoder::Encoder;
 use crate::error::{Error, Result};
 use crate::model::{AeModel, array_to_tensor};
@@ -87,7 +87,7 @@ pub struct PretrainReport {
 /// [`Error::ShapeMismatch`] when the data does not fit the model,
 /// [`Error::LossNeedsSigmoid`] for BCE with a linear output, [`Error::NonFiniteLoss`] when
 /// a loss becomes NaN or infinite (the last good checkpoint is kept),
-/// [`Error::Interrupted`] when `params.stop` was set (a checkpoint of the batch reached is
+/// [`Error::Interrupted`] when `control.stop` was set (a checkpoint of the batch reached is
 /// written first), and I/O errors.
 pub fn pretrain(
     model: &mut AeModel,
@@ -95,9 +95,10 @@ pub fn pretrain(
     validation: Option<&Dataset>,
     params: &PretrainValidParams,
     out: impl Into<PretrainLayout>,
+    control: Control<'_>,
 ) -> Result<PretrainReport> {
     let layout = out.into();
-    Run::new(model, train, validation, params, &layout, None)?.run()
+    Run::new(model, train, validation, params, &layout, None, control)?.run()
 }
 
 /// Resumes from the newest checkpoint in `out`: loads the model onto `device`, restores
@@ -114,6 +115,7 @@ pub fn resume(
     train: &Dataset,
     validation: Option<&Dataset>,
     params: &PretrainValidParams,
+    control: Control<'_>,
 ) -> Result<(AeModel, PretrainReport)> {
     let layout = out.into();
     let ckpt = layout
@@ -130,6 +132,7 @@ pub fn resume(
         params,
         &layout,
         Some((ckpt, state)),
+        control,
     )?
     .run()?;
     Ok((model, report))
@@ -149,14 +152,15 @@ pub fn pretrain_or_resume(
     validation: Option<&Dataset>,
     params: &PretrainValidParams,
     out: impl Into<PretrainLayout>,
+    control: Control<'_>,
 ) -> Result<(AeModel, PretrainReport)> {
     let layout = out.into();
     if let Some(ckpt) = layout.latest_checkpoint()? {
         AeModel::load_for(&ckpt, Device::Cpu, train.shape(), Some(config))?;
-        return resume(layout, device, train, validation, params);
+        return resume(layout, device, train, validation, params, control);
     }
     let mut model = AeModel::with_seed(config.clone(), train.shape(), device, params.seed)?;
-    let report = pretrain(&mut model, train, validation, params, layout)?;
+    let report = pretrain(&mut model, train, validation, params, layout, control)?;
     Ok((model, report))
 }
 
@@ -196,7 +200,7 @@ struct Partial {
     samples: usize,
 }
 
-struct Run<'a> {
+struct Run<'a, 'c> {
     model: &'a mut AeModel,
     train: &'a Dataset,
     validation: Option<&'a Dataset>,
@@ -204,9 +208,10 @@ struct Run<'a> {
     layout: &'a PretrainLayout,
     resume: Option<(PathBuf, TrainingState)>,
     device: Device,
+    control: Control<'c>,
 }
 
-impl<'a> Run<'a> {
+impl<'a, 'c> Run<'a, 'c> {
     fn new(
         model: &'a mut AeModel,
         train: &'a Dataset,
@@ -214,6 +219,7 @@ impl<'a> Run<'a> {
         params: &'a PretrainValidParams,
         layout: &'a PretrainLayout,
         resume: Option<(PathBuf, TrainingState)>,
+        control: Control<'c>,
     ) -> Result<Self> {
         model.check_shape(train.shape(), "training data")?;
         if let Some(v) = validation {
@@ -244,6 +250,7 @@ impl<'a> Run<'a> {
             layout,
             resume,
             device,
+            control,
         })
     }
 
@@ -365,7 +372,6 @@ impl<'a> Run<'a> {
             };
             let end = self.train_epoch(
                 epoch,
-                steps,
                 &mut optimizer,
                 &scheduler,
                 train_dev.as_ref(),
@@ -427,6 +433,7 @@ impl<'a> Run<'a> {
                 seconds: t0.elapsed().as_secs_f64(),
                 samples_per_sec: n as f64 / train_secs.max(1e-9),
             };
+            self.control.epoch(&row);
             run_samples += n;
             run_train_secs += train_secs;
             tracing::info!(
@@ -465,7 +472,7 @@ impl<'a> Run<'a> {
             }
             table = Some(write_rows(&state.rows, &self.layout.tables)?);
             let last = state.epoch == p.epochs || state.stopped_early;
-            if last || (p.checkpoint_every > 0 && state.epoch % p.checkpoint_every == 0) {
+            if last || (p.checkpoint_every > 0 && state.epoch.is_multiple_of(p.checkpoint_every)) {
                 state.optimizer_steps = optimizer.steps();
                 state.scheduler = scheduler.state();
                 last_ckpt = Some(write_checkpoint(
@@ -500,11 +507,9 @@ impl<'a> Run<'a> {
 
     /// One epoch of training from batch `start.batch`; returns the mean loss, or where it
     /// stopped when `params.stop` is set before a batch.
-    #[allow(clippy::too_many_arguments)]
     fn train_epoch(
         &mut self,
         epoch: usize,
-        steps: usize,
         optimizer: &mut Optimizer,
         scheduler: &Scheduler,
         train_dev: Option<&Tensor>,
@@ -523,24 +528,13 @@ impl<'a> Run<'a> {
             let flat: Vec<i64> = batches.iter().flatten().map(|&i| i as i64).collect();
             Tensor::from_slice(&flat).to_device(self.device)
         });
-        let bar = if p.progress {
-            let bar = ProgressBar::new(steps as u64);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {pos}/{len} {msg} ({per_sec}, eta {eta})",
-            ) {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.set_prefix(format!("epoch {}/{}", epoch + 1, p.epochs));
-            bar.set_position(start.batch as u64);
-            bar
-        } else {
-            ProgressBar::hidden()
-        };
         let augments = p.augments();
         let flush_every = if self.device == Device::Cpu { 1 } else { 20 };
         let (mut sum, mut count) = (start.loss_sum, start.samples);
         let mut pending: Vec<(usize, Tensor)> = Vec::new();
         let first_batch = start.batch.min(batches.len());
+        // The observer is called inside the scope, where `self` is borrowed whole.
+        let mut control = std::mem::take(&mut self.control);
         let result = std::thread::scope(|scope| -> Result<EpochEnd> {
             // Host batches (augmented, or too big for the device) come from a thread that
             // prepares the next ones while the current one trains.
@@ -575,7 +569,7 @@ impl<'a> Run<'a> {
                 .map(|idx| idx.len() as i64)
                 .sum();
             for (b, idx) in batches.iter().enumerate().skip(first_batch) {
-                if b == first_batch && p.stop.is_stopped() {
+                if b == first_batch && control.stop.is_stopped() {
                     return Ok(EpochEnd::Stopped(Partial {
                         batch: b,
                         loss_sum: sum,
@@ -602,7 +596,7 @@ impl<'a> Run<'a> {
                 optimizer.backward_step(&loss);
                 pending.push((idx.len(), loss.detach()));
                 // Read once, so that the losses are flushed whenever the loop stops.
-                let stopping = p.stop.is_stopped();
+                let stopping = control.stop.is_stopped();
                 if pending.len() >= flush_every || b + 1 == batches.len() || stopping {
                     let first = b + 1 - pending.len();
                     for (k, (size, l)) in pending.drain(..).enumerate() {
@@ -619,9 +613,14 @@ impl<'a> Run<'a> {
                         sum += value * size as f64;
                         count += size;
                     }
-                    bar.set_message(format!("loss {:.5}", sum / count.max(1) as f64));
                 }
-                bar.inc(1);
+                control.batch(&Step {
+                    epoch: epoch + 1,
+                    epochs: p.epochs,
+                    batch: b + 1,
+                    batches: batches.len(),
+                    loss: (count > 0).then(|| sum / count as f64),
+                });
                 if stopping && b + 1 < batches.len() {
                     return Ok(EpochEnd::Stopped(Partial {
                         batch: b + 1,
@@ -632,7 +631,7 @@ impl<'a> Run<'a> {
             }
             Ok(EpochEnd::Done(sum / count.max(1) as f64))
         });
-        bar.finish_and_clear();
+        self.control = control;
         result
     }
 

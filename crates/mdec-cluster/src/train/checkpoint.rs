@@ -1,7 +1,8 @@
 //! Clustering checkpoints: a folder (`<out>/checkpoint/` by default, see
 //! [`ClusterLayout`]) with `weights.safetensors` (encoder, decoder, centroids),
 //! `optimizer.safetensors` (moments) and `state.json` (iteration, last assignment, rows,
-//! scheduler), replaced as a whole at every target update. A checkpoint written on a stop
+//! scheduler), replaced as a whole at every target update (with
+//! [`mdec_data::atomic::replace_dir`]). A checkpoint written on a stop
 //! request between two updates also holds `target.safetensors` (the target distribution
 //! P of the interval) and the interval's loss sums.
 
@@ -44,8 +45,8 @@ const STATE: &str = "state.json";
 pub struct ClusterLayout {
     /// Folder of the metrics table.
     pub tables: PathBuf,
-    /// The checkpoint folder itself (replaced through `<name>.tmp` and `<name>.old`
-    /// siblings).
+    /// The checkpoint folder itself (replaced whole through the `.tmp.<name>` and
+    /// `.tmp-old.<name>` siblings of [`mdec_data::atomic::replace_dir`]).
     pub checkpoint: PathBuf,
 }
 
@@ -176,15 +177,9 @@ pub(crate) fn read_target(path: &Path) -> Result<Tensor> {
     }
 }
 
-/// Sibling of `dir` named `<name><suffix>`.
-fn sibling(dir: &Path, suffix: &str) -> PathBuf {
-    let mut name = dir.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    dir.with_file_name(name)
-}
-
-/// Writes a new checkpoint into `<dir>.tmp` then swaps it in for `dir`, so an
-/// interruption leaves the previous checkpoint or the new one, never half of one.
+/// Writes a new checkpoint into a temporary sibling then swaps it in for `dir`
+/// ([`mdec_data::atomic::replace_dir`]), so an interruption leaves the previous checkpoint
+/// or the new one, never half of one.
 pub(crate) fn write(
     dir: &Path,
     state: &TrainState,
@@ -192,28 +187,16 @@ pub(crate) fn write(
     save_optimizer: impl FnOnce(&Path) -> Result<()>,
     target: Option<&Tensor>,
 ) -> Result<PathBuf> {
-    let tmp = sibling(dir, ".tmp");
-    let old = sibling(dir, ".old");
-    for stale in [&tmp, &old] {
-        if stale.exists() {
-            fs::remove_dir_all(stale).map_err(|e| Error::io(stale, e))?;
+    mdec_data::atomic::replace_dir(dir, |tmp: &Path| {
+        save_weights(&tmp.join(WEIGHTS))?;
+        save_optimizer(&tmp.join(OPTIMIZER))?;
+        if let Some(p) = target {
+            let host = p.f_to_device(tch::Device::Cpu)?;
+            Tensor::write_safetensors(&[("target", &host)], tmp.join(TARGET))?;
         }
-    }
-    fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    save_weights(&tmp.join(WEIGHTS))?;
-    save_optimizer(&tmp.join(OPTIMIZER))?;
-    if let Some(p) = target {
-        let host = p.f_to_device(tch::Device::Cpu)?;
-        Tensor::write_safetensors(&[("target", &host)], tmp.join(TARGET))?;
-    }
-    let text = serde_json::to_string(state).map_err(|e| Error::json(tmp.join(STATE), e))?;
-    fs::write(tmp.join(STATE), text).map_err(|e| Error::io(tmp.join(STATE), e))?;
-    if dir.exists() {
-        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
-    }
-    fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))?;
-    if old.exists() {
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    }
+        let state_path = dir.join(STATE);
+        let text = serde_json::to_string(state).map_err(|e| Error::json(&state_path, e))?;
+        fs::write(tmp.join(STATE), text).map_err(|e| Error::io(&state_path, e))
+    })?;
     Ok(dir.to_path_buf())
 }

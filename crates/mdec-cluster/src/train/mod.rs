@@ -10,7 +10,7 @@ mod run;
 use std::collections::HashMap;
 use std::path::Path;
 
-use mdec_ae::{Encoder, embed};
+use mdec_ae::{Encoder, StopFlag, embed};
 use mdec_data::Dataset;
 use ndarray::Array2;
 use tch::{Kind, Tensor};
@@ -22,7 +22,7 @@ use crate::output::Assignments;
 use crate::params::DecValidParams;
 
 pub use checkpoint::{CHECKPOINT_DIR, CHECKPOINT_VERSION, ClusterLayout, latest_checkpoint};
-pub use observer::{ObserverError, Update, UpdateObserver};
+pub use observer::{Init, ObserverError, Update, UpdateObserver};
 pub use report::{
     ClusterReport, IntervalRow, StopReason, TABLE_STEM, rows_from_frame, rows_to_frame,
 };
@@ -149,8 +149,8 @@ impl<B: Backbone> Dec<B> {
     }
 
     /// A training run on `data` to configure: where it writes ([`Fit::output`]), whether
-    /// it resumes ([`Fit::resume`]) and who watches it ([`Fit::observer`]); then
-    /// [`Fit::run`].
+    /// it resumes ([`Fit::resume`]), who watches it ([`Fit::observer`]) and what stops it
+    /// ([`Fit::stop`]); then [`Fit::run`].
     ///
     /// ```no_run
     /// # use mdec_ae::AeModel;
@@ -171,6 +171,7 @@ impl<B: Backbone> Dec<B> {
             layout: None,
             resume: Resume::No,
             observer: None,
+            stop: StopFlag::default(),
         }
     }
 
@@ -186,7 +187,7 @@ impl<B: Backbone> Dec<B> {
             &self.backbone,
             &xs,
             self.params.eval_batch_size as i64,
-        ))
+        )?)
     }
 
     /// The embeddings of every image as a host array `[n, latent]`.
@@ -242,6 +243,7 @@ pub struct Fit<'a, B: Backbone> {
     layout: Option<ClusterLayout>,
     resume: Resume,
     observer: Option<&'a mut dyn UpdateObserver>,
+    stop: StopFlag,
 }
 
 impl<B: Backbone> std::fmt::Debug for Fit<'_, B> {
@@ -269,9 +271,19 @@ impl<'a, B: Backbone> Fit<'a, B> {
         self
     }
 
-    /// Calls `observer` at every target-distribution update.
+    /// Calls `observer` at the initialisation, at every target-distribution update and
+    /// after every batch.
     pub fn observer(mut self, observer: &'a mut dyn UpdateObserver) -> Self {
         self.observer = Some(observer);
+        self
+    }
+
+    /// Checked before every batch: once `stop` is set (e.g. from another thread), training
+    /// writes a checkpoint of the iteration it reached (when it has an output) and returns
+    /// with [`StopReason::Interrupted`]; resuming continues from there. Default: a flag
+    /// nobody sets.
+    pub fn stop(mut self, stop: StopFlag) -> Self {
+        self.stop = stop;
         self
     }
 
@@ -298,7 +310,7 @@ impl<'a, B: Backbone> Fit<'a, B> {
                 });
             }
         };
-        run::Run::new(self.dec, self.data, self.layout, self.observer)?.run(files)
+        run::Run::new(self.dec, self.data, self.layout, self.observer, self.stop)?.run(files)
     }
 }
 

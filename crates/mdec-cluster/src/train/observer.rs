@@ -1,6 +1,8 @@
-//! [`UpdateObserver`]: a hook called at every target-distribution update of
-//! [`Dec`](crate::Dec) training, e.g. to draw one animation frame per update.
+//! [`UpdateObserver`]: hooks called at the centroid initialisation, at every
+//! target-distribution update and after every batch of [`Dec`](crate::Dec) training, e.g.
+//! to draw one animation frame per update or a progress bar.
 
+use mdec_metrics::Scores;
 use ndarray::Array2;
 use tch::Tensor;
 
@@ -32,13 +34,28 @@ impl Update<'_> {
     }
 }
 
+/// What an observer sees when the centroids have been initialised.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Init {
+    /// The iteration it happened at (0, or the end of a reconstruction-only warm-up).
+    pub iteration: usize,
+    /// The k-means inertia, when k-means chose the centroids.
+    pub inertia: Option<f64>,
+    /// ACC / NMI / ARI of the initial assignment, when the data has labels.
+    pub scores: Option<Scores>,
+    /// Seconds the initialisation took (embedding every sample and k-means).
+    pub seconds: f64,
+}
+
 /// The error an observer may return; training stops with
 /// [`Error::Observer`](crate::Error::Observer) holding it.
 pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Called once per new row of the metrics table: after the k-means initialisation and at
-/// every target-distribution update (not again for the update a resumed run starts on).
-/// Closures `FnMut(&Update) -> Result<(), ObserverError>` are observers.
+/// [`UpdateObserver::on_update`] is called once per new row of the metrics table: after the
+/// k-means initialisation and at every target-distribution update (not again for the update
+/// a resumed run starts on); [`UpdateObserver::on_init`] when the centroids are initialised
+/// and [`UpdateObserver::on_batch`] after every batch do nothing by default. Closures
+/// `FnMut(&Update) -> Result<(), ObserverError>` are observers.
 ///
 /// ```
 /// use mdec_ae::{AeConfig, AeModel};
@@ -67,6 +84,12 @@ pub trait UpdateObserver {
     /// # Errors
     /// Whatever the observer could not do (e.g. write a frame).
     fn on_update(&mut self, update: &Update<'_>) -> Result<(), ObserverError>;
+
+    /// The centroids have been initialised.
+    fn on_init(&mut self, _init: &Init) {}
+
+    /// Iteration `iteration` (1-based) of at most `total` is done.
+    fn on_batch(&mut self, _iteration: usize, _total: usize) {}
 }
 
 impl<F> UpdateObserver for F

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use mdec_ae::{Optimizer, Scheduler, array_to_tensor, embed};
+use mdec_ae::{Optimizer, Scheduler, StopFlag, array_to_tensor, embed};
 use mdec_data::augment::{augment, batch_seed};
 use mdec_data::{Dataset, Order};
 use mdec_metrics::{Scores, evaluate};
@@ -20,7 +20,7 @@ use crate::params::CentroidInit;
 use crate::train::checkpoint::{
     self, CHECKPOINT_VERSION, CheckpointFiles, ClusterLayout, PartialInterval, TrainState,
 };
-use crate::train::observer::{Update, UpdateObserver};
+use crate::train::observer::{Init, Update, UpdateObserver};
 use crate::train::report::{ClusterReport, IntervalRow, StopReason, TABLE_STEM, rows_to_frame};
 use crate::train::{Dec, check_shape, load_variables};
 
@@ -32,6 +32,7 @@ pub(crate) struct Run<'a, B: Backbone> {
     data: &'a Dataset,
     layout: Option<ClusterLayout>,
     observer: Option<&'a mut dyn UpdateObserver>,
+    stop: StopFlag,
     /// All images on the model's device, `[n, c, h, w]`.
     xs_all: Tensor,
     n: usize,
@@ -152,6 +153,7 @@ impl<'a, B: Backbone> Run<'a, B> {
         data: &'a Dataset,
         layout: Option<ClusterLayout>,
         observer: Option<&'a mut dyn UpdateObserver>,
+        stop: StopFlag,
     ) -> Result<Self> {
         check_shape(&dec.backbone, data)?;
         let n = data.len();
@@ -181,6 +183,7 @@ impl<'a, B: Backbone> Run<'a, B> {
             data,
             layout,
             observer,
+            stop,
             xs_all,
             n,
             steps_per_epoch,
@@ -189,18 +192,38 @@ impl<'a, B: Backbone> Run<'a, B> {
         })
     }
 
-    fn embed_all(&self) -> Tensor {
-        embed(
+    fn embed_all(&self) -> Result<Tensor> {
+        Ok(embed(
             &self.dec.backbone,
             &self.xs_all,
             self.dec.params.eval_batch_size as i64,
-        )
+        )?)
+    }
+
+    /// Initialises the centroids at iteration `iteration` and records the k-means inertia
+    /// and the initial scores in `state`; returns the initial assignment.
+    fn initialise(&mut self, state: &mut TrainState, iteration: usize) -> Result<Vec<usize>> {
+        let started = Instant::now();
+        let (inertia, labels) = self.init_centroids()?;
+        let scores = self.scores(&labels)?;
+        state.kmeans_inertia = inertia;
+        state.init_scores = scores;
+        state.initialised = true;
+        if let Some(observer) = self.observer.as_mut() {
+            observer.on_init(&Init {
+                iteration,
+                inertia,
+                scores,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        Ok(labels)
     }
 
     /// Initialises the centroids from the embeddings of all images; returns the k-means
     /// inertia (if k-means ran) and the initial assignment.
-    fn initialise(&self) -> Result<(Option<f64>, Vec<usize>)> {
-        let zs = self.embed_all(); // [n, d]
+    fn init_centroids(&self) -> Result<(Option<f64>, Vec<usize>)> {
+        let zs = self.embed_all()?; // [n, d]
         let params = &self.dec.params;
         match params.init {
             CentroidInit::KMeans => {
@@ -367,10 +390,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                     partial: None,
                 };
                 if clustering_start == 0 {
-                    let (inertia, labels) = self.initialise()?;
-                    state.kmeans_inertia = inertia;
-                    state.init_scores = self.scores(&labels)?;
-                    state.initialised = true;
+                    self.initialise(&mut state, 0)?;
                 }
                 (optimizer, state, None)
             }
@@ -395,17 +415,14 @@ impl<'a, B: Backbone> Run<'a, B> {
         let stop = loop {
             let it = state.iteration;
             if it == clustering_start && clustering_start > 0 && !state.initialised {
-                let (inertia, labels) = self.initialise()?;
-                state.kmeans_inertia = inertia;
-                state.init_scores = self.scores(&labels)?;
-                state.initialised = true;
+                let labels = self.initialise(&mut state, it)?;
                 state.last_labels = labels.iter().map(|&l| l as u32).collect();
             }
             let clustering = it >= clustering_start;
             let (w_rec, w_clu) = params.schedule.weights(&params.objective, it);
             let w_rec = if self.has_decoder { w_rec } else { 0.0 };
 
-            if it % params.update_interval == 0 || it >= self.total {
+            if self.is_update(it, clustering_start) {
                 tch::manual_seed(torch_seed(params.seed, it));
                 let resumed_here = skip_update_at == Some(it);
                 skip_update_at = None;
@@ -422,7 +439,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                     snapshot.restore(self.dec.backbone.var_store())?;
                     break StopReason::NonFiniteLoss { iteration: it };
                 }
-                let zs_all = self.embed_all(); // [n, d]
+                let zs_all = self.embed_all()?; // [n, d]
                 if clustering
                     && it > clustering_start
                     && params.objective.uses_lloyd()
@@ -446,10 +463,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                             .count();
                         changed as f64 / labels.len() as f64
                     });
-                    let mut sizes = vec![0usize; k];
-                    for &l in &labels {
-                        sizes[l.min(k - 1)] += 1;
-                    }
+                    let sizes = mdec_metrics::cluster_sizes(&labels, k);
                     self.warn_sizes(it, &sizes);
                     let row = IntervalRow {
                         iteration: it,
@@ -468,9 +482,10 @@ impl<'a, B: Backbone> Run<'a, B> {
                     };
                     tracing::info!(
                         iteration = it,
-                        loss = ?row.loss,
-                        delta_label = ?row.delta_label,
-                        acc = ?row.scores.map(|s| s.acc),
+                        loss = row.loss,
+                        delta_label = row.delta_label,
+                        acc = row.scores.map(|s| s.acc),
+                        nmi = row.scores.map(|s| s.nmi),
                         "cluster update"
                     );
                     if let (mdec_ae::LrSchedule::ReduceOnPlateau { .. }, Some(loss)) =
@@ -526,8 +541,8 @@ impl<'a, B: Backbone> Run<'a, B> {
 
             // A stop request: checkpoint the run as it is before this batch, then stop. At
             // an update the checkpoint just written (or resumed from) is that state.
-            if params.stop.is_stopped() {
-                if it % params.update_interval != 0
+            if self.stop.is_stopped() {
+                if !self.is_update(it, clustering_start)
                     && let Some(layout) = &self.layout
                 {
                     state.optimizer_steps = optimizer.steps();
@@ -573,7 +588,7 @@ impl<'a, B: Backbone> Run<'a, B> {
             optimizer.set_lr(lr);
             last_lr = lr;
 
-            let zs = self.dec.backbone.encode(&input, true); // [b, d]
+            let zs = self.dec.backbone.encode(&input, true)?; // [b, d]
             let mut terms: Vec<Tensor> = Vec::with_capacity(3);
             if w_rec > 0.0
                 && let Some(ae) = self.dec.backbone.autoencoder()
@@ -611,6 +626,9 @@ impl<'a, B: Backbone> Run<'a, B> {
                 optimizer.backward_step(&total);
             }
             state.iteration += 1;
+            if let Some(observer) = self.observer.as_mut() {
+                observer.on_batch(state.iteration, self.total);
+            }
         };
 
         let labels = match state.last_labels.is_empty() {
@@ -632,6 +650,15 @@ impl<'a, B: Backbone> Run<'a, B> {
             checkpoint: checkpoint_dir,
             rows: state.rows,
         })
+    }
+
+    /// Whether iteration `it` recomputes the target distribution: every `update_interval`
+    /// iterations, at the end, and right after a reconstruction-only warm-up initialised the
+    /// centroids (else KL would pull q toward the stale, centroid-less target).
+    fn is_update(&self, it: usize, clustering_start: usize) -> bool {
+        it.is_multiple_of(self.dec.params.update_interval)
+            || it >= self.total
+            || (clustering_start > 0 && it == clustering_start)
     }
 
     fn warn_sizes(&self, iteration: usize, sizes: &[usize]) {
