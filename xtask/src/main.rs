@@ -8,6 +8,9 @@
 //! - `demo`: setup, fetch MNIST, build in release and run the `mdec` binary on it.
 //! - `bench [--quick] [--device cpu|cuda] [--only PART,...]`: the benchmark suite against
 //!   PyTorch and scikit-learn, into `bench/results.json` and `BENCHMARKS.md`.
+//! - `gen-defects [--out data] [--per-kind 250] [--size 64] [--seed 0]`: the synthetic
+//!   defect crops (`mdec_data::synthetic`), grayscale into `<out>/defects-gray/` and RGB into
+//!   `<out>/defects-rgb/`, one sub-folder per defect kind.
 
 #![allow(clippy::print_stdout)]
 
@@ -44,6 +47,24 @@ enum Task {
     /// Run the benchmark suite against PyTorch and scikit-learn; write bench/results.json
     /// and the generated block of BENCHMARKS.md.
     Bench(bench::BenchArgs),
+    /// Write the seeded synthetic defect crops (grayscale and RGB), one folder per kind.
+    GenDefects(GenDefectsArgs),
+}
+
+#[derive(clap::Args)]
+struct GenDefectsArgs {
+    /// Where `defects-gray/` and `defects-rgb/` go.
+    #[arg(long, default_value = "data")]
+    out: PathBuf,
+    /// Crops of each of the six defect kinds.
+    #[arg(long, default_value_t = 250)]
+    per_kind: usize,
+    /// Side of each crop, in pixels.
+    #[arg(long, default_value_t = 64)]
+    size: u32,
+    /// Seed of everything random.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
 }
 
 #[derive(clap::Args)]
@@ -63,7 +84,28 @@ fn main() -> Result<()> {
         }
         Task::Demo => demo(),
         Task::Bench(args) => bench::run(args),
+        Task::GenDefects(args) => gen_defects(&args),
     }
+}
+
+/// Writes both defect sets, each replacing the folder it goes to.
+fn gen_defects(args: &GenDefectsArgs) -> Result<()> {
+    for (name, colour) in [("defects-gray", false), ("defects-rgb", true)] {
+        let dir = args.out.join(name);
+        let spec = mdec_data::synthetic::DefectCrops {
+            per_kind: args.per_kind,
+            size: args.size,
+            colour,
+            seed: args.seed,
+        };
+        let mut written = 0;
+        mdec_data::atomic::replace_dir(&dir, |tmp| -> Result<()> {
+            written = spec.write(tmp)?;
+            Ok(())
+        })?;
+        println!("{}: {written} crops", dir.display());
+    }
+    Ok(())
 }
 
 /// The workspace root (the parent of this crate's folder).

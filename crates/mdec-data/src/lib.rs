@@ -65,6 +65,7 @@ pub mod npy;
 pub mod scale;
 pub mod split;
 mod summary;
+pub mod synthetic;
 #[cfg(feature = "table")]
 pub mod table;
 

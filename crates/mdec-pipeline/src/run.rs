@@ -325,41 +325,25 @@ impl Run {
     }
 
     fn train(&mut self, events: &mut Events, stop: &StopFlag) -> Result<Outcome> {
-        match (self.command, self.cluster_from.clone()) {
+        let model = match (self.command, self.cluster_from.clone()) {
             (Command::Pretrain, _) => {
                 let Some(model) = self.pretrain(events, stop)? else {
                     return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None));
                 };
                 self.finish(events, Some(&model))?;
-                Ok(self.outcome(Status::Finished, None))
+                return Ok(self.outcome(Status::Finished, None));
             }
-            (Command::Run, _) => {
-                let Some(model) = self.pretrain(events, stop)? else {
-                    return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None));
-                };
-                self.cluster_and_save(
-                    model,
-                    events,
-                    stop,
-                    |m| Some(m),
-                    |dec, dir| Ok(dec.save(dir)?),
-                )
-            }
+            (Command::Run, _) => match self.pretrain(events, stop)? {
+                Some(model) => model,
+                None => return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None)),
+            },
             (Command::Cluster, Some(ClusterFrom::Pretrained(dir))) => {
-                let model = load_pretrained(&dir, self.data.shape(), self.device)?;
-                self.cluster_and_save(
-                    model,
-                    events,
-                    stop,
-                    |m| Some(m),
-                    |dec, dir| Ok(dec.save(dir)?),
-                )
+                load_pretrained(&dir, self.data.shape(), self.device)?
             }
             (Command::Cluster, Some(ClusterFrom::Encoder(script))) => {
                 let encoder = TorchScriptEncoder::load(&script, self.data.shape(), self.device)?;
-                let copy = script.clone();
                 let no_decoder = |_: &EncoderOnly<TorchScriptEncoder>| None;
-                self.cluster_and_save(
+                return self.cluster_and_save(
                     EncoderOnly::new(encoder),
                     events,
                     stop,
@@ -367,16 +351,25 @@ impl Run {
                     move |dec, dir| {
                         dec.save(dir)?;
                         let to = dir.join(crate::layout::ENCODER_FILE);
-                        std::fs::copy(&copy, &to)
-                            .map_err(|e| Error::io(&copy, "cannot copy", e))?;
+                        std::fs::copy(&script, &to)
+                            .map_err(|e| Error::io(&script, "cannot copy", e))?;
                         Ok(())
                     },
-                )
+                );
             }
-            (Command::Cluster, None) => Err(Error::BadInput(
-                "clustering alone needs --pretrained or --encoder".into(),
-            )),
-        }
+            (Command::Cluster, None) => {
+                return Err(Error::BadInput(
+                    "clustering alone needs --pretrained or --encoder".into(),
+                ));
+            }
+        };
+        self.cluster_and_save(
+            model,
+            events,
+            stop,
+            |m| Some(m),
+            |dec, dir| Ok(dec.save(dir)?),
+        )
     }
 
     /// Clusters, then saves the model (through `save`), the outputs, figures and report
