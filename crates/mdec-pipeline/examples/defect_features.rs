@@ -2,8 +2,12 @@
 //! the pixels: ACC / NMI / ARI over three seeds and the time each takes, as a Markdown
 //! table. The folder's sub-folders are the labels (e.g. `cargo xtask gen-defects`).
 //!
+//! With `--encoder FILE` (e.g. the EfficientNet-Lite0 of `cargo xtask setup-backbone`) the
+//! table also has k-means on that TorchScript encoder's embeddings, L2-normalised.
+//!
 //! ```text
-//! cargo run --release -p mdec-pipeline --example defect_features -- data/defects-gray [--threads 2]
+//! cargo run --release -p mdec-pipeline --example defect_features -- data/defects-gray \
+//!     [--threads 2] [--encoder ~/.cache/mdec/efficientnet-lite0.pt]
 //! ```
 
 #![allow(clippy::print_stdout)]
@@ -22,11 +26,13 @@ fn main() -> anyhow::Result<()> {
         args.get(1)
             .context("usage: defect_features DIR [--threads N]")?,
     );
-    let threads: i32 = args
-        .iter()
-        .position(|a| a == "--threads")
-        .and_then(|i| args.get(i + 1))
-        .map_or(Ok(2), |s| s.parse())?;
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let threads: i32 = arg("--threads").map_or(Ok(2), |s| s.parse())?;
+    let encoder = arg("--encoder").map(PathBuf::from);
     tch::set_num_threads(threads);
     let data = Input::Folder {
         dir: dir.clone(),
@@ -112,13 +118,26 @@ fn main() -> anyhow::Result<()> {
     );
     println!("| features | d | ACC | NMI | ARI | features s | k-means s |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
+    let mut rows: Vec<(String, tch::Tensor, f64)> = Vec::new();
+    if let Some(path) = &encoder {
+        let started = Instant::now();
+        let script = mdec_ae::TorchScriptEncoder::load(path, data.shape(), tch::Device::Cpu)?;
+        let xs = mdec_ae::array_to_tensor(data.images())?;
+        let zs = mdec_ae::embed(&script, &xs, 64)?;
+        let norms = zs.norm_scalaropt_dim(2, [1i64].as_slice(), true).clamp_min(1e-12);
+        let name = format!("{}, L2-normalised", path.display());
+        rows.push((name, zs / norms, started.elapsed().as_secs_f64()));
+    }
     for (name, spec) in specs {
         let started = Instant::now();
         let features = spec.extract(data.images().view())?;
-        let extract = started.elapsed().as_secs_f64();
         let (n, d) = features.dim();
         let flat: Vec<f32> = features.iter().copied().collect();
         let xs = tch::Tensor::from_slice(&flat).view([n as i64, d as i64]);
+        rows.push((name.to_owned(), xs, started.elapsed().as_secs_f64()));
+    }
+    for (name, xs, extract) in rows {
+        let d = xs.size()[1];
         let (mut acc, mut nmi, mut ari) = (Vec::new(), Vec::new(), Vec::new());
         let started = Instant::now();
         for seed in 0..3 {
