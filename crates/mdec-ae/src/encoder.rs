@@ -99,8 +99,12 @@ impl TorchScriptEncoder {
             path: path.clone(),
             reason,
         };
-        let mut module = CModule::load_on_device(&path, device).map_err(|e| fail(e.to_string()))?;
-        module.f_set_eval().map_err(|e| fail(e.to_string()))?;
+        if !path.is_file() {
+            return Err(fail("no such file".into()));
+        }
+        let mut module =
+            CModule::load_on_device(&path, device).map_err(|e| fail(torch_message(&e)))?;
+        module.f_set_eval().map_err(|e| fail(torch_message(&e)))?;
         let probe = Tensor::zeros(
             [
                 2,
@@ -110,8 +114,12 @@ impl TorchScriptEncoder {
             ],
             (Kind::Float, device),
         );
-        let out = tch::no_grad(|| module.forward_ts(&[probe]))
-            .map_err(|e| fail(format!("does not accept {shape} images: {e}")))?;
+        let out = tch::no_grad(|| module.forward_ts(&[probe])).map_err(|e| {
+            fail(format!(
+                "does not accept {shape} images: {}",
+                torch_message(&e)
+            ))
+        })?;
         let size = out.size();
         let latent_dim = match size.as_slice() {
             [2, d] if *d > 0 => *d,
@@ -121,7 +129,7 @@ impl TorchScriptEncoder {
                 )));
             }
         };
-        let kind = out.f_kind().map_err(|e| fail(e.to_string()))?;
+        let kind = out.f_kind().map_err(|e| fail(torch_message(&e)))?;
         if !matches!(
             kind,
             Kind::Float | Kind::Double | Kind::Half | Kind::BFloat16
@@ -159,12 +167,14 @@ impl Encoder for TorchScriptEncoder {
         };
         let xs = xs
             .f_to_device(self.device)
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| fail(torch_message(&e)))?;
         let batch = xs.size().first().copied().unwrap_or(0);
-        let zs = self
-            .module
-            .forward_ts(&[xs])
-            .map_err(|e| fail(format!("failed on a batch of {batch} images: {e}")))?;
+        let zs = self.module.forward_ts(&[xs]).map_err(|e| {
+            fail(format!(
+                "failed on a batch of {batch} images: {}",
+                torch_message(&e)
+            ))
+        })?;
         let size = zs.size();
         if size != [batch, self.latent_dim] {
             return Err(fail(format!(
@@ -186,4 +196,17 @@ impl Encoder for TorchScriptEncoder {
     fn device(&self) -> Device {
         self.device
     }
+}
+
+/// What libtorch says, without the C++ stack trace it appends (everything after the first
+/// line that names a frame or the raising site).
+fn torch_message(error: &tch::TchError) -> String {
+    let text = error.to_string();
+    let kept: Vec<&str> = text
+        .lines()
+        .take_while(|line| {
+            !line.starts_with("Exception raised from") && !line.starts_with("frame #")
+        })
+        .collect();
+    kept.join(" ").trim().to_owned()
 }

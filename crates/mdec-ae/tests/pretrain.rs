@@ -637,8 +637,27 @@ fn a_torchscript_encoder_that_fails_on_forward_is_an_error_not_a_panic() -> Resu
     traced_module(&ints, |xs| xs.view([2, 64]).argmax(1, true))?;
     let err = TorchScriptEncoder::load(&ints, shape, Device::Cpu).unwrap_err();
     assert!(err.to_string().contains("expected floating-point"), "{err}");
+
+    // A missing file and a file that is no TorchScript: errors naming the file, in one
+    // line, without libtorch's C++ stack trace.
+    let missing = dir.path().join("missing.pt");
+    let err = TorchScriptEncoder::load(&missing, shape, Device::Cpu).unwrap_err();
+    assert!(
+        err.to_string().contains("missing.pt") && err.to_string().contains("no such file"),
+        "{err}"
+    );
+    let text = dir.path().join("text.pt");
+    std::fs::write(&text, "not a module")?;
+    let err = TorchScriptEncoder::load(&text, shape, Device::Cpu)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("text.pt") && !err.contains("frame #") && !err.contains('\n'),
+        "{err}"
+    );
     Ok(())
 }
+
 /// Pretrains `params` in `out`, stopping on the way: first before any batch, then from
 /// another thread part-way through, then to the end; returns the final model and report.
 fn stopped_and_resumed(

@@ -124,7 +124,9 @@ fn main() -> anyhow::Result<()> {
         let script = mdec_ae::TorchScriptEncoder::load(path, data.shape(), tch::Device::Cpu)?;
         let xs = mdec_ae::array_to_tensor(data.images())?;
         let zs = mdec_ae::embed(&script, &xs, 64)?;
-        let norms = zs.norm_scalaropt_dim(2, [1i64].as_slice(), true).clamp_min(1e-12);
+        let norms = zs
+            .norm_scalaropt_dim(2, [1i64].as_slice(), true)
+            .clamp_min(1e-12);
         let name = format!("{}, L2-normalised", path.display());
         rows.push((name, zs / norms, started.elapsed().as_secs_f64()));
     }
