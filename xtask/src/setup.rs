@@ -153,22 +153,26 @@ fn pip_install(install: &Path) -> Result<()> {
     // Installed into a temporary sibling folder that replaces `install` only once libtorch
     // checks out.
     mdec_data::atomic::replace_dir(install, |partial: &Path| -> Result<()> {
-        crate::run(
-            Command::new("python3")
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                ])
-                .args(["--no-warn-script-location", "--target"])
-                .arg(partial)
-                .arg(format!("torch=={TORCH_VERSION}")),
-        )
-        .context("pip could not install torch (see its output above)")?;
+        crate::run(pip_install_into(partial).arg(format!("torch=={TORCH_VERSION}")))
+            .context("pip could not install torch (see its output above)")?;
         check_libtorch(&partial.join("torch"))
     })
+}
+
+/// `python3 -m pip install` of the packages to add, quietly, into `target`.
+pub fn pip_install_into(target: &Path) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(["--no-warn-script-location", "--target"])
+        .arg(target);
+    command
 }
 
 /// Free bytes on the file system holding `dir`, from `df`.
