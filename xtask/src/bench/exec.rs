@@ -328,6 +328,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn typed_event_records_are_read_by_kind_and_pointer() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("mdec-bench-events-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|source| BenchError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let lines = [
+            r#"{"time":100.5,"elapsed":0.1,"event":"epoch_done","epochs":2,"epoch":1,"train_loss":0.5,"seconds":3.25}"#,
+            r#"{"time":104.0,"elapsed":3.6,"event":"target_update","max_iter":9,"iteration":0,"scores":{"acc":0.75,"nmi":0.5,"ari":0.25}}"#,
+        ];
+        std::fs::write(dir.join("events.jsonl"), lines.join("\n")).map_err(|source| {
+            BenchError::Io {
+                path: dir.clone(),
+                source,
+            }
+        })?;
+        let events = read_events(&dir)?;
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            (events[0].kind.as_str(), events[0].time),
+            ("epoch_done", 100.5)
+        );
+        assert_eq!(events[0].number("/seconds"), Some(3.25));
+        assert_eq!(events[1].kind, "target_update");
+        assert_eq!(events[1].number("/scores/acc"), Some(0.75));
+        assert_eq!(events[1].number("/iteration"), Some(0.0));
+        Ok(())
+    }
+
+    #[test]
     fn unix_times_format_as_utc_dates() {
         assert_eq!(format_utc(1_795_362_637.019_55), "2026-11-22 15:50 UTC");
         assert_eq!(format_utc(0.0), "1970-01-01 00:00 UTC");
