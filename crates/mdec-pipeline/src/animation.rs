@@ -7,14 +7,14 @@
 //! - `frames/update-NNNNNNNNN.npy`: per update at iteration N, `[m, 4]` `f32` rows of
 //!   (x, y, cluster, label or -1), x and y in that PCA's plane.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use mdec_cluster::{IntervalRow, ObserverError, Update};
 use mdec_viz::{Bounds, GifOptions, GifWriter, Projection, ScatterOptions};
 use ndarray::{Array2, Axis, s};
 
 use crate::error::{Error, Result};
-use crate::layout::{RunLayout, write_file};
+use crate::layout::{RunLayout, write_npy};
 
 /// The animation, relative to the run folder.
 pub const GIF: &str = "plots/embedding.gif";
@@ -82,12 +82,6 @@ impl FrameRecorder {
 
 fn frame_name(iteration: usize) -> String {
     format!("update-{iteration:09}.npy")
-}
-
-fn write_npy(path: &Path, array: &Array2<f32>) -> Result<()> {
-    write_file(path, |tmp| {
-        ndarray_npy::write_npy(tmp, array).map_err(std::io::Error::other)
-    })
 }
 
 /// Draws `plots/embedding.gif` from `frames/`, one frame per row of the clustering table

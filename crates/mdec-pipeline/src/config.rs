@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::input::Input;
-use crate::layout::{RunLayout, read_json};
+use crate::layout::{RunLayout, read_json, write_json};
 use crate::run::Command;
 
 /// Everything a run was started with: the resolved settings, the input, versions, seed and
@@ -63,6 +63,6 @@ impl RunConfig {
     /// # Errors
     /// [`Error::Io`](crate::Error::Io) naming the file.
     pub fn write(&self, layout: &RunLayout) -> Result<()> {
-        layout.write_json(&layout.config(), self)
+        write_json(&layout.config(), self)
     }
 }

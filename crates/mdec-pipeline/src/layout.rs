@@ -239,28 +239,6 @@ impl RunLayout {
     pub fn join(&self, relative: impl AsRef<Path>) -> PathBuf {
         self.root.join(relative)
     }
-
-    /// Writes pretty JSON atomically.
-    ///
-    /// # Errors
-    /// [`Error::Io`] when the file cannot be written.
-    pub fn write_json(&self, path: &Path, value: &impl Serialize) -> Result<()> {
-        let text = serde_json::to_string_pretty(value).map_err(|e| Error::Json {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        write_file(path, |tmp| std::fs::write(tmp, &text))
-    }
-
-    /// Writes an `f32` matrix as `.npy` atomically.
-    ///
-    /// # Errors
-    /// [`Error::Io`] when the file cannot be written.
-    pub fn write_npy(&self, path: &Path, array: &Array2<f32>) -> Result<()> {
-        write_file(path, |tmp| {
-            ndarray_npy::write_npy(tmp, array).map_err(std::io::Error::other)
-        })
-    }
 }
 
 /// The TorchScript encoder a `--encoder` clustering keeps inside its model folder.
@@ -282,6 +260,22 @@ pub(crate) fn write_file(
 /// Fills a temporary folder beside `dir` with `fill`, then replaces `dir` whole by it.
 pub(crate) fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     mdec_data::atomic::replace_dir(dir, fill)
+}
+
+/// Writes `value` as pretty JSON to `path` atomically.
+pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Json {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    write_file(path, |tmp| std::fs::write(tmp, &text))
+}
+
+/// Writes an `f32` matrix as `.npy` to `path` atomically.
+pub(crate) fn write_npy(path: &Path, array: &Array2<f32>) -> Result<()> {
+    write_file(path, |tmp| {
+        ndarray_npy::write_npy(tmp, array).map_err(std::io::Error::other)
+    })
 }
 
 /// Reads JSON of type `T` from `path`.

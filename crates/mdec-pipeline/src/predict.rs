@@ -52,7 +52,6 @@ pub fn assign(
     encoder: Option<&Path>,
     device: Device,
 ) -> Result<Assignments> {
-    meta.check_input(dir, data.shape())?;
     if dir.join(mdec_cluster::WEIGHTS_FILE).is_file() {
         let dec = Dec::<AeModel>::load_for(dir, device, data.shape())?;
         return Ok(dec.predict(data)?);

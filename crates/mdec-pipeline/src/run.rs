@@ -485,8 +485,7 @@ impl Run {
         let mut frame = assignments.to_frame(self.data.names(), self.data.labels())?;
         mdec_data::table::write_table(&mut frame, self.layout.root(), RunLayout::ASSIGNMENTS)?;
         let embeddings = dec.embeddings(&self.data)?;
-        self.layout
-            .write_npy(&self.layout.embeddings(), &embeddings)?;
+        crate::layout::write_npy(&self.layout.embeddings(), &embeddings)?;
         self.add_time("outputs", start)
     }
 

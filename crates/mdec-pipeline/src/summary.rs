@@ -5,7 +5,7 @@ use mdec_metrics::Scores;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::layout::{RunLayout, read_json};
+use crate::layout::{RunLayout, read_json, write_json};
 
 /// Timings per phase, how pretraining and clustering ended, the scores after k-means.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -76,7 +76,7 @@ impl RunSummary {
     /// # Errors
     /// [`Error::Io`](crate::Error::Io) naming the file.
     pub fn save(&self, layout: &RunLayout) -> Result<()> {
-        layout.write_json(&layout.summary(), self)
+        write_json(&layout.summary(), self)
     }
 
     /// Adds `seconds` to `phase`.
