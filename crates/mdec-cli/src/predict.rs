@@ -45,7 +45,7 @@ pub fn parse_table_path(text: &str) -> Result<PathBuf, String> {
 /// output is written, and the output appears whole or not at all.
 pub fn run(args: &PredictArgs) -> Result<()> {
     let dir = mdec_pipeline::predict::model_dir(&args.model)?;
-    let data = args.data.input()?.load()?;
+    let data = mdec_pipeline::predict::model_input(&dir, args.data.input()?.load()?)?;
     let meta = mdec_pipeline::predict::check(&dir, &data)?;
     mdec_pipeline::check_output_file(&args.out, args.force)?;
     let device = args.device.resolve().map_err(mdec_pipeline::Error::from)?;

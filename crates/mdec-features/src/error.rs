@@ -29,8 +29,11 @@ pub enum Error {
         /// Channels of the images.
         channels: usize,
     },
+    /// An anomaly threshold that is not positive and finite.
+    #[error("the anomaly threshold must be a positive number of deviations, got {0}")]
+    BadThreshold(f32),
     /// A spec that extracts nothing.
-    #[error("no feature chosen: enable hog, hsv or pixels")]
+    #[error("no feature chosen: enable anomaly, hog, hsv or pixels")]
     Empty,
 }
 

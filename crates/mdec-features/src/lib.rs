@@ -41,12 +41,14 @@
 //! - [`Normalise`], [`Hog`] with its [`Pooling`], [`HsvHistogram`].
 //! - [`Error`], [`Result`].
 
+mod anomaly;
 mod colour;
 mod error;
 mod hog;
 mod normalise;
 mod spec;
 
+pub use anomaly::Anomaly;
 pub use colour::HsvHistogram;
 pub use error::{Error, Result};
 pub use hog::{Hog, Pooling};

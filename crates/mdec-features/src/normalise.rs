@@ -60,7 +60,7 @@ impl Normalise {
 
 /// The mean of each pixel's `(2 radius + 1)²` neighbourhood, clipped at the borders, from
 /// a summed-area table.
-fn box_mean(x: ArrayView2<'_, f32>, radius: usize) -> Array2<f32> {
+pub(crate) fn box_mean(x: ArrayView2<'_, f32>, radius: usize) -> Array2<f32> {
     let (h, w) = x.dim();
     let mut sums = Array2::<f64>::zeros((h + 1, w + 1));
     for y in 0..h {

@@ -5,13 +5,17 @@ use ndarray::{Array2, ArrayView4, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::anomaly::{self, Anomaly};
 use crate::colour::HsvHistogram;
 use crate::error::{Error, Result};
 use crate::hog::Hog;
 use crate::normalise::Normalise;
 
-/// The features of an image: blocks (normalised pixels, HOG, HSV histogram), each scaled to
-/// unit L2 norm so that no block outweighs another by its length, then concatenated.
+/// The features of an image: blocks (normalised pixels, HOG, HSV histogram, anomaly
+/// descriptors), concatenated. Pixels, HOG and the histogram are each scaled to unit L2
+/// norm so that no block outweighs another by its length; the anomaly descriptors, already
+/// on a common scale, are divided by the square root of their number instead, which keeps
+/// their geometry and gives the block a comparable weight.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureSpec {
@@ -28,6 +32,10 @@ pub struct FeatureSpec {
     /// Colour histogram (RGB images only).
     #[serde(default)]
     pub hsv: Option<HsvHistogram>,
+    /// Shape and polarity of what stands out of the image's background ([`Anomaly`]),
+    /// computed on the raw image (it normalises robustly itself).
+    #[serde(default)]
+    pub anomaly: Option<Anomaly>,
 }
 
 impl FeatureSpec {
@@ -38,13 +46,16 @@ impl FeatureSpec {
     /// [`Error::Empty`] when no block is chosen, and the blocks' own errors (HOG settings
     /// that do not fit the size, a colour histogram of gray images).
     pub fn extract(&self, images: ArrayView4<'_, f32>) -> Result<Array2<f32>> {
-        if !self.pixels && self.hog.is_none() && self.hsv.is_none() {
+        if !self.pixels && self.hog.is_none() && self.hsv.is_none() && self.anomaly.is_none() {
             return Err(Error::Empty);
         }
         let (n, c, h, w) = images.dim();
         // Check once, so that an error is not met n times in parallel.
         if let Some(hog) = &self.hog {
             hog.dim(h, w)?;
+        }
+        if let Some(anomaly) = &self.anomaly {
+            anomaly.check()?;
         }
         if self.hsv.is_some() && c != 3 {
             return Err(Error::NotRgb { channels: c });
@@ -64,6 +75,10 @@ impl FeatureSpec {
                 }
                 if let Some(hsv) = &self.hsv {
                     row.extend(unit(hsv.features(image)?));
+                }
+                if let Some(anomaly) = &self.anomaly {
+                    let scale = (anomaly::LEN as f32).sqrt().recip();
+                    row.extend(anomaly.features(image).into_iter().map(|v| v * scale));
                 }
                 Ok(row)
             })

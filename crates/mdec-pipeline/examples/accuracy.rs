@@ -108,7 +108,7 @@ fn main() -> anyhow::Result<()> {
     spec.threads = Some(threads);
     let run = Run::prepare(spec)?;
     let settings = run.settings().clone();
-    let n = run.data().len();
+    let n = run.images().len();
     let outcome = run.execute(Vec::new(), mdec_ae::StopFlag::new())?;
     anyhow::ensure!(outcome.status == Status::Finished, "the run was stopped");
     let layout = mdec_pipeline::RunLayout::new(&outcome.run);

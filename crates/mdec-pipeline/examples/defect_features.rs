@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use mdec_cluster::KMeansParams;
-use mdec_features::{FeatureSpec, Hog, HsvHistogram, Normalise, Pooling};
+use mdec_features::{Anomaly, FeatureSpec, Hog, HsvHistogram, Normalise, Pooling};
 use mdec_pipeline::Input;
 
 fn main() -> anyhow::Result<()> {
@@ -88,6 +88,22 @@ fn main() -> anyhow::Result<()> {
             FeatureSpec {
                 normalise: lcn,
                 hog: Some(hog(Pooling::Global)),
+                ..FeatureSpec::default()
+            },
+        ),
+        (
+            "anomaly descriptors",
+            FeatureSpec {
+                anomaly: Some(Anomaly::default()),
+                ..FeatureSpec::default()
+            },
+        ),
+        (
+            "anomaly descriptors + HOG, pooled, after local contrast normalisation",
+            FeatureSpec {
+                normalise: lcn,
+                hog: Some(hog(Pooling::Global)),
+                anomaly: Some(Anomaly::default()),
                 ..FeatureSpec::default()
             },
         ),

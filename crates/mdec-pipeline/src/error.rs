@@ -26,6 +26,9 @@ pub enum Error {
     /// Clustering settings that do not check.
     #[error(transparent)]
     ClusterParams(#[from] mdec_cluster::ParamsError),
+    /// Hand-made features that cannot be computed on the data.
+    #[error("features: {0}")]
+    Features(#[from] mdec_features::Error),
     /// Scores.
     #[error(transparent)]
     Metrics(#[from] mdec_metrics::Error),
@@ -91,7 +94,8 @@ impl Error {
             Error::BadInput(_)
             | Error::Data(_)
             | Error::PretrainParams(_)
-            | Error::ClusterParams(_) => ErrorKind::BadInput,
+            | Error::ClusterParams(_)
+            | Error::Features(_) => ErrorKind::BadInput,
             Error::NonFiniteLoss { .. } => ErrorKind::TrainingFailed,
             Error::Ae(e) | Error::Cluster(mdec_cluster::Error::Ae(e)) => match e {
                 Ae::NonFiniteLoss { .. } => ErrorKind::TrainingFailed,

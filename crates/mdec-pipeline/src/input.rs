@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use mdec_cluster::Preset;
 use mdec_data::{Dataset, FolderOptions, NamedDataset, Split};
 use serde::{Deserialize, Serialize};
 
@@ -115,6 +116,16 @@ impl Input {
             "data loaded"
         );
         Ok(dataset)
+    }
+
+    /// The preset of a run that names none: `crops` for a folder of images (a user's own
+    /// crops, where the object or defect is a part of each image), `mdec` for the benchmark
+    /// datasets and image arrays (digit-like images, the object filling the frame).
+    pub fn default_preset(&self) -> Preset {
+        match self {
+            Input::Folder { .. } => Preset::Crops,
+            Input::Named { .. } | Input::Npy { .. } | Input::Idx { .. } => Preset::Mdec,
+        }
     }
 
     /// A short description for the config and the report.

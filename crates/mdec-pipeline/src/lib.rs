@@ -71,6 +71,7 @@
 //! - [`RunLayout`] (every path of a run folder), [`RunConfig`] (`config.json`),
 //!   [`RunSummary`] (`metrics/summary.json`).
 //! - [`report::redraw`]: every figure, the animation and `report.md` again from the files.
+//! - [`Features`]: hand-made features as the model's input, saved beside the model.
 //! - [`predict`]: new data through a saved model.
 //! - [`Error`], [`ErrorKind`], [`Result`].
 
@@ -78,6 +79,7 @@ mod animation;
 mod config;
 mod error;
 mod events;
+mod features;
 mod figures;
 mod input;
 mod layout;
@@ -90,10 +92,11 @@ mod summary;
 pub use config::RunConfig;
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, Phase, Record, Subscriber, read_events};
+pub use features::{FEATURES_FILE, Features};
 pub use input::Input;
 pub use layout::{ENCODER_FILE, FolderMode, RunLayout, check_output_file};
 pub use run::{
     ClusterFrom, Command, Outcome, Run, RunHandle, RunSpec, Status, VALIDATION_FRACTION,
 };
-pub use settings::{DEFAULT_PRESET, SettingsSpec, read_settings};
+pub use settings::{SettingsSpec, read_settings};
 pub use summary::{ClusterSummary, PretrainSummary, RunSummary};

@@ -1,6 +1,7 @@
-//! New data through a saved model: [`model_dir`] finds the model, [`check`] checks it
-//! against the data, [`assign`] gives every sample its cluster, confidence and soft
-//! assignment.
+//! New data through a saved model: [`model_dir`] finds the model, [`model_input`] turns
+//! the images into what the model sees (its saved features, if it has any), [`check`]
+//! checks the model against that, [`assign`] gives every sample its cluster, confidence and
+//! soft assignment.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use mdec_data::Dataset;
 use tch::Device;
 
 use crate::error::{Error, Result};
+use crate::features::Features;
 use crate::layout::{ENCODER_FILE, RunLayout};
 
 /// The model folder of a run folder (its `model/`) or of a model folder itself.
@@ -29,7 +31,20 @@ pub fn model_dir(path: &Path) -> Result<PathBuf> {
     )))
 }
 
-/// The description of the model in `dir`, checked against `data`'s images.
+/// What the model in `dir` sees of `data`: the images themselves, or the features it was
+/// trained on ([`Features`]), with the same scaling.
+///
+/// # Errors
+/// [`Error::BadInput`] and the features' errors when the images do not give the features
+/// the model was fitted on.
+pub fn model_input(dir: &Path, data: Dataset) -> Result<Dataset> {
+    match Features::load(dir)? {
+        Some(features) => features.transform(&data),
+        None => Ok(data),
+    }
+}
+
+/// The description of the model in `dir`, checked against `data` (see [`model_input`]).
 ///
 /// # Errors
 /// The model's errors for an unreadable description or data of another shape.

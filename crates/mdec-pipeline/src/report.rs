@@ -92,7 +92,9 @@ pub fn render(
         figures::pretrain_curves(run, rows)?;
         drawn.push(figures::PRETRAIN_CURVES.into());
     }
-    if let (Some(model), Some(data)) = (autoencoder, data) {
+    // A model of features reconstructs features, not pictures.
+    let pictures = config.settings.features.is_none();
+    if let (Some(model), Some(data), true) = (autoencoder, data, pictures) {
         figures::reconstructions(run, model, data)?;
         drawn.push(figures::RECONSTRUCTIONS.into());
     }

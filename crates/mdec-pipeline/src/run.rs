@@ -25,6 +25,7 @@ use crate::animation::FrameRecorder;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::events::{Event, Events, Phase, Subscriber};
+use crate::features::Features;
 use crate::input::Input;
 use crate::layout::{FolderMode, RunLayout};
 use crate::report;
@@ -135,7 +136,11 @@ pub struct Run {
     layout: RunLayout,
     command: Command,
     cluster_from: Option<ClusterFrom>,
+    /// What the model sees: the images, or their features.
     data: Dataset,
+    /// The images, when the model sees features ([`PresetSettings::features`]).
+    images: Option<Dataset>,
+    features: Option<Features>,
     settings: PresetSettings,
     device: Device,
     resuming: bool,
@@ -180,7 +185,7 @@ impl Run {
                     "resuming needs the run folder (--out)".into(),
                 ));
             }
-            (_, false) => spec.settings.resolve(&data)?,
+            (_, false) => spec.settings.resolve(&data, spec.input.default_preset())?,
         };
         let cluster_from = match (spec.command, spec.cluster_from) {
             (Command::Cluster, None) => {
@@ -191,6 +196,23 @@ impl Run {
             (Command::Cluster, from) => from,
             (_, _) => None,
         };
+        let (images, features, data) = match settings.features {
+            Some(_) if matches!(cluster_from, Some(ClusterFrom::Encoder(_))) => {
+                return Err(Error::BadInput(
+                    "an encoder sees the images: clustering with --encoder takes no features (choose a preset without features)".into(),
+                ));
+            }
+            Some(spec) => {
+                let (features, featurised) = Features::fit(spec, &data)?;
+                tracing::info!(
+                    features = featurised.shape().channels,
+                    "the model sees hand-made features of the images"
+                );
+                (Some(data), Some(features), featurised)
+            }
+            None => (None, None, data),
+        };
+        let shown = images.as_ref().unwrap_or(&data);
         check_model(spec.command, cluster_from.as_ref(), &settings, &data)?;
         let name = match spec.command {
             Command::Run => settings.preset.name(),
@@ -216,9 +238,9 @@ impl Run {
                 command: spec.command,
                 data: spec.input.describe(),
                 input: spec.input.absolute(),
-                samples: data.len(),
-                shape: data.shape().to_string(),
-                data_summary: data.summary().to_string(),
+                samples: shown.len(),
+                shape: shown.shape().to_string(),
+                data_summary: shown.summary().to_string(),
                 seed: settings.cluster.seed,
                 device: mdec_ae::device_name(device),
                 threads: tch::get_num_threads(),
@@ -235,6 +257,8 @@ impl Run {
             command: spec.command,
             cluster_from,
             data,
+            images,
+            features,
             settings,
             device,
             resuming,
@@ -252,9 +276,9 @@ impl Run {
         &self.settings
     }
 
-    /// The data.
-    pub fn data(&self) -> &Dataset {
-        &self.data
+    /// The images of the run.
+    pub fn images(&self) -> &Dataset {
+        self.images.as_ref().unwrap_or(&self.data)
     }
 
     /// Trains on a new thread, sending every event to `subscribers` (on that thread);
@@ -287,9 +311,9 @@ impl Run {
         events.emit(Event::RunStarted {
             run: self.layout.root().to_path_buf(),
             command: self.command,
-            data: self.data.summary().to_string(),
-            samples: self.data.len(),
-            shape: self.data.shape().to_string(),
+            data: self.images().summary().to_string(),
+            samples: self.images().len(),
+            shape: self.images().shape().to_string(),
             device: mdec_ae::device_name(self.device),
             resumed: self.resuming,
         });
@@ -385,7 +409,10 @@ impl Run {
         let Some((dec, report)) = self.cluster(backbone, events, stop)? else {
             return Ok(self.outcome(Status::Stopped(Phase::Clustering), None));
         };
-        crate::layout::replace_dir(&self.layout.model(), |dir| save(&dec, dir))?;
+        crate::layout::replace_dir(&self.layout.model(), |dir| {
+            save(&dec, dir)?;
+            self.features.as_ref().map_or(Ok(()), |f| f.save(dir))
+        })?;
         self.outputs(&dec)?;
         self.finish(events, autoencoder(dec.backbone()))?;
         Ok(self.outcome(Status::Finished, report.scores))
@@ -491,7 +518,7 @@ impl Run {
 
     /// Draws the figures and `report.md` from the run folder's files.
     fn finish(&self, events: &mut Events, autoencoder: Option<&AeModel>) -> Result<()> {
-        for path in report::render(&self.layout, Some(&self.data), autoencoder)? {
+        for path in report::render(&self.layout, Some(self.images()), autoencoder)? {
             events.emit(Event::FigureWritten { path });
         }
         Ok(())

@@ -2,8 +2,9 @@
 //! one place they are resolved and checked.
 //!
 //! Precedence, lowest first:
-//! 1. the **preset** (`--preset`; else the config file's `preset`; else `mdec`), for the
-//!    number of clusters;
+//! 1. the **preset** (`--preset`; else the config file's `preset`; else the input's
+//!    default, [`Input::default_preset`]: `crops` for a folder of images, `mdec` for
+//!    the benchmark datasets and arrays), for the number of clusters;
 //! 2. the **config file** (`--config`): a run's `config.json` (its `settings` object) or a
 //!    bare settings object; it may hold only some keys (e.g. `{"cluster": {"lr": 0.001}}`),
 //!    which replace the preset's, object by object;
@@ -21,13 +22,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+#[cfg(doc)]
+use crate::input::Input;
 
 /// The settings a caller asks for; [`SettingsSpec::resolve`] turns them into checked
 /// [`PresetSettings`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsSpec {
-    /// The method; `None`: the config file's, else `mdec`.
+    /// The method; `None`: the config file's, else the input's default.
     pub preset: Option<Preset>,
     /// A JSON settings file (a run's `config.json` or a settings object, whole or partial).
     pub config: Option<PathBuf>,
@@ -43,18 +46,16 @@ pub struct SettingsSpec {
     pub seed: Option<u64>,
 }
 
-/// The preset used when neither the caller nor a config file names one.
-pub const DEFAULT_PRESET: Preset = Preset::Mdec;
-
 impl SettingsSpec {
     /// The settings for `data`, resolved (see the module docs for the precedence) and
-    /// checked.
+    /// checked; `default` is the preset when neither the caller nor a config file names
+    /// one ([`Input::default_preset`]).
     ///
     /// # Errors
     /// [`Error::BadInput`] for a config file that cannot be read or does not hold mdec
     /// settings, an unknown number of clusters, more clusters than samples, and settings
     /// that do not check.
-    pub fn resolve(&self, data: &Dataset) -> Result<PresetSettings> {
+    pub fn resolve(&self, data: &Dataset, default: Preset) -> Result<PresetSettings> {
         let config = self
             .config
             .as_deref()
@@ -65,7 +66,7 @@ impl SettingsSpec {
             (Some(preset), _) => preset,
             (None, Some(value)) => serde_json::from_value(value.clone())
                 .map_err(|e| self.bad_config(format!("preset: {e}")))?,
-            (None, None) => DEFAULT_PRESET,
+            (None, None) => default,
         };
         let k = match (
             self.clusters,
@@ -205,7 +206,7 @@ mod tests {
             epochs: Some(3),
             ..SettingsSpec::default()
         };
-        let s = spec.resolve(&data(40)?)?;
+        let s = spec.resolve(&data(40)?, Preset::Mdec)?;
         assert_eq!(s.preset, Preset::Dcec, "the config file names the preset");
         assert_eq!(s.pretrain.epochs, 3, "the flag wins");
         assert_eq!(s.cluster.lr, 0.5, "the config file beats the preset");
@@ -221,7 +222,7 @@ mod tests {
             seed: Some(9),
             ..spec
         }
-        .resolve(&data(40)?)?;
+        .resolve(&data(40)?, Preset::Mdec)?;
         assert_eq!((seeded.pretrain.seed, seeded.cluster.seed), (9, 9));
         Ok(())
     }
@@ -238,7 +239,7 @@ mod tests {
             config: Some(path),
             ..SettingsSpec::default()
         };
-        assert_eq!(spec.resolve(&data(40)?)?, settings);
+        assert_eq!(spec.resolve(&data(40)?, Preset::Mdec)?, settings);
         Ok(())
     }
 
@@ -249,17 +250,19 @@ mod tests {
             config: Some(path),
             ..SettingsSpec::default()
         };
-        let err = spec.resolve(&data(40)?).unwrap_err();
+        let err = spec.resolve(&data(40)?, Preset::Mdec).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::BadInput, "{err}");
         assert!(err.to_string().contains("lr_typo"), "{err}");
         let too_many = SettingsSpec {
             clusters: Some(50),
             ..SettingsSpec::default()
         };
-        let err = too_many.resolve(&data(40)?).unwrap_err();
+        let err = too_many.resolve(&data(40)?, Preset::Mdec).unwrap_err();
         assert!(err.to_string().contains("50 clusters"), "{err}");
         let unlabelled = Dataset::new(Array4::<f32>::zeros((10, 1, 28, 28)));
-        let err = SettingsSpec::default().resolve(&unlabelled).unwrap_err();
+        let err = SettingsSpec::default()
+            .resolve(&unlabelled, Preset::Mdec)
+            .unwrap_err();
         assert!(err.to_string().contains("--clusters"), "{err}");
         Ok(())
     }
