@@ -7,7 +7,7 @@ use anyhow::Result;
 use mdec_ae::DeviceChoice;
 use mdec_cluster::Preset;
 use mdec_data::{NamedDataset, Split};
-use mdec_pipeline::{ClusterFrom, Command, FolderMode, Input, RunSpec, SettingsSpec};
+use mdec_pipeline::{ClusterFrom, Clusters, Command, FolderMode, Input, RunSpec, SettingsSpec};
 
 /// Where the images come from: exactly one of `--dataset`, `--images`, `--npy`, `--idx`.
 #[derive(clap::Args, Debug, Clone)]
@@ -117,10 +117,11 @@ pub struct SettingsArgs {
     /// flags replace its values.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Number of clusters; defaults to the config file's, else the number of classes when
-    /// the data has labels.
+    /// Number of clusters: a number, `auto` (chosen from 2 to 12 on the pretrained
+    /// embedding by silhouette and stability) or a range like `3..10`; defaults to
+    /// the config file's, else the number of classes when the data has labels.
     #[arg(long, short = 'k')]
-    clusters: Option<usize>,
+    clusters: Option<Clusters>,
     /// Pretraining epochs.
     #[arg(long)]
     epochs: Option<usize>,

@@ -60,6 +60,7 @@ impl Bars {
                 bar.set_position(*done as u64);
             }
             Event::EpochDone { .. }
+            | Event::KChosen { .. }
             | Event::Stopped { .. }
             | Event::Finished { .. }
             | Event::Failed { .. } => self.clear(),

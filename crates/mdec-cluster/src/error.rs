@@ -15,6 +15,14 @@ pub enum ParamsError {
     /// `n_clusters` must be at least 2.
     #[error("n_clusters must be >= 2, got {0}")]
     NClusters(usize),
+    /// The candidate numbers of clusters must be `2 <= min <= max`.
+    #[error("the range of k must be 2 <= min <= max, got {min}..{max}")]
+    KRange {
+        /// The smallest k.
+        min: usize,
+        /// The largest k.
+        max: usize,
+    },
     /// `n_init` must be at least 1.
     #[error("n_init must be >= 1, got {0}")]
     NInit(usize),

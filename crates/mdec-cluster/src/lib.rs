@@ -69,6 +69,7 @@
 //! - [`Error`], [`ParamsError`], [`Result`].
 
 mod backbone;
+pub mod choose_k;
 mod error;
 pub mod kmeans;
 mod layer;
@@ -81,6 +82,7 @@ mod preset;
 mod train;
 
 pub use backbone::{Backbone, EncoderOnly};
+pub use choose_k::{KChoice, KRange, KScore, choose_k};
 pub use error::{Error, ParamsError, Result};
 pub use kmeans::{KMeans, KMeansInit, KMeansParams, KMeansValidParams};
 pub use layer::{

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use mdec_cluster::PresetSettings;
+use mdec_cluster::{KRange, PresetSettings};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -40,6 +40,10 @@ pub struct RunConfig {
     pub threads: i32,
     /// The resolved, checked settings.
     pub settings: PresetSettings,
+    /// The range the number of clusters is chosen from after pretraining (`--clusters
+    /// auto` or a range); the chosen k replaces `settings.cluster.n_clusters` once chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_search: Option<KRange>,
     /// The TorchScript encoder clustered (`mdec cluster --encoder`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder: Option<PathBuf>,

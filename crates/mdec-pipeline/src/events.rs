@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use mdec_ae::EpochRow;
-use mdec_cluster::IntervalRow;
+use mdec_cluster::{IntervalRow, KChoice};
 use mdec_metrics::Scores;
 use serde::{Deserialize, Serialize};
 
@@ -91,6 +91,12 @@ pub enum Event {
         /// The row.
         #[serde(flatten)]
         row: IntervalRow,
+    },
+    /// The number of clusters was chosen on the pretrained embedding: every candidate's
+    /// scores (also in `metrics/k_choice.csv`), the choice and why.
+    KChosen {
+        /// The choice.
+        choice: KChoice,
     },
     /// A figure was written.
     FigureWritten {

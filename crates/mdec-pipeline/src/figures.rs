@@ -2,7 +2,7 @@
 //! same code draws them after training and in `mdec report`).
 
 use mdec_ae::{AeModel, EpochRow};
-use mdec_cluster::{Assignments, IntervalRow};
+use mdec_cluster::{Assignments, IntervalRow, KScore};
 use mdec_data::Dataset;
 use mdec_viz::{ClusterCurves, Curve, MontageOptions, Projection, ScatterOptions};
 use ndarray::{Array2, ArrayView4, s};
@@ -43,6 +43,27 @@ pub fn pretrain_curves(run: &RunLayout, rows: &[EpochRow]) -> Result<()> {
         val_curve.as_ref(),
         5,
         run.join(PRETRAIN_CURVES),
+    )?;
+    Ok(())
+}
+
+/// The k-choice figure.
+pub const K_CHOICE: &str = "plots/k_choice.png";
+
+/// Silhouette and stability of each candidate k, with the chosen k marked.
+pub fn k_choice(run: &RunLayout, scores: &[KScore], chosen: usize) -> Result<()> {
+    let ks: Vec<f64> = scores.iter().map(|s| s.k as f64).collect();
+    let silhouette: Vec<f64> = scores.iter().map(|s| s.silhouette).collect();
+    let stability: Vec<f64> = scores.iter().map(|s| s.stability).collect();
+    mdec_viz::setting_scores(
+        "Choosing the number of clusters",
+        "k",
+        &[
+            Curve::with_steps("silhouette", &ks, &silhouette),
+            Curve::with_steps("stability (ARI)", &ks, &stability),
+        ],
+        chosen as f64,
+        run.join(K_CHOICE),
     )?;
     Ok(())
 }

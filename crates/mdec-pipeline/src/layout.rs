@@ -173,6 +173,15 @@ impl RunLayout {
             .join(format!("{}.parquet", mdec_cluster::TABLE_STEM))
     }
 
+    /// `metrics/k_choice.parquet` (and `.csv` beside it): the scores of each candidate k
+    /// when the run chose k.
+    pub fn k_choice_table(&self) -> PathBuf {
+        self.metrics().join(format!("{}.parquet", Self::K_CHOICE))
+    }
+
+    /// The stem of the k-choice table.
+    pub const K_CHOICE: &'static str = "k_choice";
+
     /// `checkpoints/`.
     pub fn checkpoints(&self) -> PathBuf {
         self.root.join("checkpoints")

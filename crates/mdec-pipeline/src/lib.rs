@@ -27,7 +27,7 @@
 //!
 //! ```
 //! use mdec_cluster::Preset;
-//! use mdec_pipeline::{Command, Event, Input, Run, RunSpec, SettingsSpec, Status};
+//! use mdec_pipeline::{Clusters, Command, Event, Input, Run, RunSpec, SettingsSpec, Status};
 //! use ndarray::Array4;
 //!
 //! let dir = tempfile::tempdir()?;
@@ -43,7 +43,7 @@
 //! let mut spec = RunSpec::new(Command::Run, Input::Npy { file, labels: None }, dir.path().join("run"));
 //! spec.settings = SettingsSpec {
 //!     preset: Some(Preset::Idec),
-//!     clusters: Some(3),
+//!     clusters: Some(Clusters::Fixed(3)),
 //!     epochs: Some(2),
 //!     max_iter: Some(20),
 //!     batch_size: Some(16),
@@ -98,5 +98,5 @@ pub use layout::{ENCODER_FILE, FolderMode, RunLayout, check_output_file};
 pub use run::{
     ClusterFrom, Command, Outcome, Run, RunHandle, RunSpec, Status, VALIDATION_FRACTION,
 };
-pub use settings::{SettingsSpec, read_settings};
+pub use settings::{Clusters, SettingsSpec, read_settings};
 pub use summary::{ClusterSummary, PretrainSummary, RunSummary};

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use mdec_ae::{AeModel, EpochRow};
-use mdec_cluster::{Assignments, Dec, IntervalRow, StopReason};
+use mdec_cluster::{Assignments, Dec, IntervalRow, KScore, StopReason};
 use mdec_data::Dataset;
 use mdec_metrics::Scores;
 use ndarray::Array2;
@@ -99,6 +99,12 @@ pub fn render(
         drawn.push(figures::RECONSTRUCTIONS.into());
     }
 
+    let k_choice = read_k_choice(run)?;
+    if let Some((scores, chosen)) = &k_choice {
+        figures::k_choice(run, scores, *chosen)?;
+        drawn.push(figures::K_CHOICE.into());
+    }
+
     let cluster_table = run.cluster_table();
     let cluster_rows = match cluster_table.is_file() {
         true => Some(mdec_cluster::rows_from_frame(
@@ -156,12 +162,66 @@ pub fn render(
         &config,
         &summary,
         pretrain_rows.as_deref(),
+        k_choice.as_ref(),
         cluster_rows.as_deref(),
         final_scores,
     )
     .map_err(|e| Error::io(&run.report(), "cannot format", std::io::Error::other(e)))?;
     crate::layout::write_file(&run.report(), |tmp| std::fs::write(tmp, md))?;
     Ok(drawn)
+}
+
+/// The k-choice table of a run that chose k: every candidate's scores and the chosen k.
+fn read_k_choice(run: &RunLayout) -> Result<Option<(Vec<KScore>, usize)>> {
+    let path = run.k_choice_table();
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let frame = mdec_data::table::read_table(&path)?;
+    let bad = |e: polars::error::PolarsError| Error::Table {
+        path: path.clone(),
+        source: e,
+    };
+    let floats = |name: &str| -> Result<Vec<f64>> {
+        Ok(frame
+            .column(name)
+            .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
+            .map_err(bad)?
+            .f64()
+            .map_err(bad)?
+            .iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect())
+    };
+    let ks = label_column(&frame, "k")?
+        .ok_or_else(|| Error::BadInput(format!("{}: no column k", path.display())))?;
+    let chosen_flags: Vec<bool> = frame
+        .column("chosen")
+        .map_err(bad)?
+        .bool()
+        .map_err(bad)?
+        .iter()
+        .map(|v| v.unwrap_or(false))
+        .collect();
+    let (silhouette, strength, inertia) = (
+        floats("silhouette")?,
+        floats("stability")?,
+        floats("inertia")?,
+    );
+    let scores: Vec<KScore> = (0..ks.len())
+        .map(|i| KScore {
+            k: ks[i],
+            silhouette: silhouette[i],
+            stability: strength[i],
+            inertia: inertia[i],
+        })
+        .collect();
+    let chosen = ks
+        .iter()
+        .zip(&chosen_flags)
+        .find_map(|(k, c)| c.then_some(*k))
+        .ok_or_else(|| Error::BadInput(format!("{}: no k marked chosen", path.display())))?;
+    Ok(Some((scores, chosen)))
 }
 
 /// An integer column of a table as labels, when it has one.
@@ -206,6 +266,7 @@ fn markdown(
     config: &RunConfig,
     summary: &RunSummary,
     pretrain: Option<&[EpochRow]>,
+    k_choice: Option<&(Vec<KScore>, usize)>,
     cluster: Option<&[IntervalRow]>,
     final_scores: Option<Scores>,
 ) -> Result<String, std::fmt::Error> {
@@ -269,6 +330,23 @@ fn markdown(
             "; per epoch: [metrics/pretrain.csv](metrics/pretrain.csv).\n"
         )?;
         writeln!(md, "![pretraining curves]({})\n", figures::PRETRAIN_CURVES)?;
+    }
+    if let Some((scores, chosen)) = k_choice {
+        writeln!(md, "## Number of clusters\n")?;
+        writeln!(
+            md,
+            "k = {chosen}, chosen on the pretrained embedding: the highest product of silhouette and stability (per k: [metrics/k_choice.csv](metrics/k_choice.csv)).\n"
+        )?;
+        writeln!(md, "| k | silhouette | stability |\n|---|---|---|")?;
+        for s in scores {
+            let mark = if s.k == *chosen { " (chosen)" } else { "" };
+            writeln!(
+                md,
+                "| {}{mark} | {:.3} | {:.3} |",
+                s.k, s.silhouette, s.stability
+            )?;
+        }
+        writeln!(md, "\n![choosing k]({})\n", figures::K_CHOICE)?;
     }
     if let Some(rows) = cluster {
         writeln!(md, "## Clustering\n")?;

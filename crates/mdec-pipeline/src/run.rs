@@ -9,12 +9,12 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use mdec_ae::{
-    AeModel, Control, DeviceChoice, EpochRow, PretrainLayout, PretrainObserver, Step, StopFlag,
-    TorchScriptEncoder,
+    AeModel, Control, DeviceChoice, Encoder, EpochRow, PretrainLayout, PretrainObserver, Step,
+    StopFlag, TorchScriptEncoder,
 };
 use mdec_cluster::{
-    Backbone, ClusterReport, Dec, EncoderOnly, Init, ObserverError, PresetSettings, Resume,
-    StopReason, Update, UpdateObserver,
+    Backbone, ClusterReport, Dec, EncoderOnly, Init, KRange, KScore, ObserverError, PresetSettings,
+    Resume, StopReason, Update, UpdateObserver,
 };
 use mdec_data::Dataset;
 use mdec_metrics::Scores;
@@ -142,6 +142,8 @@ pub struct Run {
     images: Option<Dataset>,
     features: Option<Features>,
     settings: PresetSettings,
+    /// The range to choose k from after pretraining, until it is chosen.
+    k_search: Option<KRange>,
     device: Device,
     resuming: bool,
     summary: RunSummary,
@@ -173,19 +175,22 @@ impl Run {
         let device = spec.device.resolve()?;
         let data = spec.input.load()?;
         let resuming = spec.mode == FolderMode::Resume;
-        let settings = match (&spec.out, resuming) {
+        let (settings, k_search) = match (&spec.out, resuming) {
             (Some(out), true) => {
                 let layout = RunLayout::open(out)?;
                 let config = RunConfig::read(&layout)?;
                 crate::settings::check(&config.settings, &data)?;
-                config.settings
+                (config.settings, config.k_search)
             }
             (None, true) => {
                 return Err(Error::BadInput(
                     "resuming needs the run folder (--out)".into(),
                 ));
             }
-            (_, false) => spec.settings.resolve(&data, spec.input.default_preset())?,
+            (_, false) => (
+                spec.settings.resolve(&data, spec.input.default_preset())?,
+                spec.settings.k_search(),
+            ),
         };
         let cluster_from = match (spec.command, spec.cluster_from) {
             (Command::Cluster, None) => {
@@ -245,11 +250,14 @@ impl Run {
                 device: mdec_ae::device_name(device),
                 threads: tch::get_num_threads(),
                 settings: settings.clone(),
+                k_search,
                 encoder,
                 pretrained,
             }
             .write(&layout)?;
         }
+        // Resumed after k was chosen: config.json holds it.
+        let k_search = k_search.filter(|_| !layout.k_choice_table().is_file());
         let summary = RunSummary::load(&layout)?;
         tracing::info!(run = %layout.root().display(), device = %mdec_ae::device_name(device), "run folder ready");
         Ok(Self {
@@ -260,6 +268,7 @@ impl Run {
             images,
             features,
             settings,
+            k_search,
             device,
             resuming,
             summary,
@@ -406,6 +415,9 @@ impl Run {
         autoencoder: fn(&B) -> Option<&AeModel>,
         save: impl FnOnce(&Dec<B>, &Path) -> Result<()>,
     ) -> Result<Outcome> {
+        if let Some(range) = self.k_search.take() {
+            self.choose_k(&backbone, range, events)?;
+        }
         let Some((dec, report)) = self.cluster(backbone, events, stop)? else {
             return Ok(self.outcome(Status::Stopped(Phase::Clustering), None));
         };
@@ -416,6 +428,58 @@ impl Run {
         self.outputs(&dec)?;
         self.finish(events, autoencoder(dec.backbone()))?;
         Ok(self.outcome(Status::Finished, report.scores))
+    }
+
+    /// Chooses the number of clusters on `encoder`'s embedding of the data
+    /// ([`mdec_cluster::choose_k`]), writes it into `config.json`, then the scores into
+    /// `metrics/k_choice.csv` (whose presence tells a resumed run that k is chosen).
+    fn choose_k(
+        &mut self,
+        encoder: &dyn Encoder,
+        range: KRange,
+        events: &mut Events,
+    ) -> Result<()> {
+        let start = Instant::now();
+        let xs = mdec_ae::array_to_tensor(self.data.images())?;
+        let zs = mdec_ae::embed(encoder, &xs, 256)?;
+        let choice = mdec_cluster::choose_k(&zs, range, self.settings.cluster.seed)?;
+        self.settings.cluster.n_clusters = choice.k;
+        let mut config = RunConfig::read(&self.layout)?;
+        config.settings = self.settings.clone();
+        config.write(&self.layout)?;
+        let column = |f: fn(&KScore) -> f64| choice.scores.iter().map(f).collect::<Vec<f64>>();
+        let mut frame = polars::frame::DataFrame::new(
+            choice.scores.len(),
+            vec![
+                polars::prelude::Column::new(
+                    "k".into(),
+                    choice
+                        .scores
+                        .iter()
+                        .map(|s| s.k as u32)
+                        .collect::<Vec<u32>>(),
+                ),
+                polars::prelude::Column::new("silhouette".into(), column(|s| s.silhouette)),
+                polars::prelude::Column::new("stability".into(), column(|s| s.stability)),
+                polars::prelude::Column::new("inertia".into(), column(|s| s.inertia)),
+                polars::prelude::Column::new(
+                    "chosen".into(),
+                    choice
+                        .scores
+                        .iter()
+                        .map(|s| s.k == choice.k)
+                        .collect::<Vec<bool>>(),
+                ),
+            ],
+        )
+        .map_err(|e| Error::Table {
+            path: self.layout.k_choice_table(),
+            source: e,
+        })?;
+        mdec_data::table::write_table(&mut frame, &self.layout.metrics(), RunLayout::K_CHOICE)?;
+        tracing::info!(k = choice.k, reason = %choice.reason, "chose the number of clusters");
+        events.emit(Event::KChosen { choice });
+        self.add_time("choosing k", start)
     }
 
     /// Pretrains (or resumes pretraining); `None` when a stop request ended it.

@@ -11,12 +11,16 @@
 //! 3. the **flags**: clusters, epochs, iterations, batch size, seed.
 //!
 //! The number of clusters comes from the flag, else the config file, else the number of
-//! classes of labelled data. The seed comes from the flag, else the config file, else the
+//! classes of labelled data. The flag may also ask for a search ([`Clusters::Search`]:
+//! `auto` or a range): the run then chooses k after pretraining
+//! ([`mdec_cluster::choose_k`]); until then the settings hold the largest candidate. The seed comes from the flag, else the config file, else the
 //! preset (0); it seeds both pretraining and clustering.
 
 use std::path::{Path, PathBuf};
 
-use mdec_cluster::{Preset, PresetSettings};
+use std::str::FromStr;
+
+use mdec_cluster::{KRange, Preset, PresetSettings};
 use mdec_data::Dataset;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -34,8 +38,8 @@ pub struct SettingsSpec {
     pub preset: Option<Preset>,
     /// A JSON settings file (a run's `config.json` or a settings object, whole or partial).
     pub config: Option<PathBuf>,
-    /// Number of clusters.
-    pub clusters: Option<usize>,
+    /// Number of clusters, or the range to choose it from.
+    pub clusters: Option<Clusters>,
     /// Pretraining epochs.
     pub epochs: Option<usize>,
     /// Largest number of clustering iterations (mini-batches).
@@ -46,7 +50,53 @@ pub struct SettingsSpec {
     pub seed: Option<u64>,
 }
 
+/// How many clusters the caller asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clusters {
+    /// This many.
+    Fixed(usize),
+    /// The best of a range, chosen on the pretrained embedding.
+    Search(KRange),
+}
+
+impl FromStr for Clusters {
+    type Err = String;
+
+    /// `6`, `auto` (2 to 12) or a range `3..10` (both ends included).
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let text = text.trim();
+        let number = |t: &str| {
+            t.trim().parse::<usize>().map_err(|_| {
+                format!("expected a number of clusters, `auto` or a range like 3..10, got {text:?}")
+            })
+        };
+        if text.eq_ignore_ascii_case("auto") {
+            return Ok(Clusters::Search(KRange::AUTO));
+        }
+        match text.split_once("..") {
+            Some((min, max)) => {
+                let range = KRange {
+                    min: number(min)?,
+                    max: number(max)?,
+                };
+                range.check().map_err(|e| e.to_string())?;
+                Ok(Clusters::Search(range))
+            }
+            None => number(text).map(Clusters::Fixed),
+        }
+    }
+}
+
 impl SettingsSpec {
+    /// The range k is to be chosen from, when the caller asked for a search.
+    pub fn k_search(&self) -> Option<KRange> {
+        match self.clusters {
+            Some(Clusters::Search(range)) => Some(range),
+            _ => None,
+        }
+    }
+
     /// The settings for `data`, resolved (see the module docs for the precedence) and
     /// checked; `default` is the preset when neither the caller nor a config file names
     /// one ([`Input::default_preset`]).
@@ -73,7 +123,8 @@ impl SettingsSpec {
             from_config("/cluster/n_clusters").and_then(Value::as_u64),
             data.num_classes(),
         ) {
-            (Some(k), _, _) => k,
+            (Some(Clusters::Fixed(k)), _, _) => k,
+            (Some(Clusters::Search(range)), _, _) => range.max,
             (None, Some(k), _) => k as usize,
             (None, None, Some(classes)) => classes,
             (None, None, None) => {
@@ -82,13 +133,25 @@ impl SettingsSpec {
                 ));
             }
         };
-        let mut settings = preset.settings(k);
-        if let Some(config) = config {
-            let mut merged =
-                serde_json::to_value(&settings).map_err(|e| self.bad_config(e.to_string()))?;
-            merge(&mut merged, config);
-            settings =
-                serde_json::from_value(merged).map_err(|e| self.bad_config(e.to_string()))?;
+        let for_k = |k: usize| -> Result<PresetSettings> {
+            let mut settings = preset.settings(k);
+            if let Some(config) = &config {
+                let mut merged =
+                    serde_json::to_value(&settings).map_err(|e| self.bad_config(e.to_string()))?;
+                merge(&mut merged, config.clone());
+                settings =
+                    serde_json::from_value(merged).map_err(|e| self.bad_config(e.to_string()))?;
+            }
+            Ok(settings)
+        };
+        let mut settings = for_k(k)?;
+        if let Some(range) = self.k_search() {
+            range.check()?;
+            if for_k(range.min)?.ae != settings.ae {
+                return Err(Error::BadInput(format!(
+                    "the {preset} preset's autoencoder depends on the number of clusters, so k cannot be chosen after pretraining: give --clusters a number, or choose a preset whose autoencoder does not depend on k (crops, dec, idec, dcec, dcra)"
+                )));
+            }
         }
         settings.preset = preset;
         settings.cluster.n_clusters = k;
@@ -244,6 +307,34 @@ mod tests {
     }
 
     #[test]
+    fn clusters_parse_as_a_number_auto_or_a_range() -> anyhow::Result<()> {
+        let parse = |t: &str| t.parse::<Clusters>();
+        assert_eq!(parse("6"), Ok(Clusters::Fixed(6)));
+        assert_eq!(parse("auto"), Ok(Clusters::Search(KRange::AUTO)));
+        assert_eq!(
+            parse(" 3..9 "),
+            Ok(Clusters::Search(KRange { min: 3, max: 9 }))
+        );
+        for bad in ["", "six", "1..5", "9..3", "3..", "-2"] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        // A search keeps the largest candidate until k is chosen; mdec's latent size is k.
+        let search = SettingsSpec {
+            clusters: Some(Clusters::Search(KRange { min: 2, max: 5 })),
+            ..SettingsSpec::default()
+        };
+        let s = search.resolve(&data(40)?, Preset::Crops)?;
+        assert_eq!(s.cluster.n_clusters, 5);
+        let err = search.resolve(&data(40)?, Preset::Mdec).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("depends on the number of clusters"),
+            "{err}"
+        );
+        Ok(())
+    }
+
+    #[test]
     fn bad_settings_are_bad_input() -> anyhow::Result<()> {
         let (_dir, path) = config(r#"{"cluster": {"lr_typo": 1}}"#)?;
         let spec = SettingsSpec {
@@ -254,7 +345,7 @@ mod tests {
         assert_eq!(err.kind(), crate::ErrorKind::BadInput, "{err}");
         assert!(err.to_string().contains("lr_typo"), "{err}");
         let too_many = SettingsSpec {
-            clusters: Some(50),
+            clusters: Some(Clusters::Fixed(50)),
             ..SettingsSpec::default()
         };
         let err = too_many.resolve(&data(40)?, Preset::Mdec).unwrap_err();

@@ -214,7 +214,7 @@ fn bad_input_is_refused_before_anything_is_written() -> Result<()> {
     let small = Input::Npy { file, labels: None };
     let out = tmp.path().join("dcec");
     let mut dcec = spec(&small, &config, out.clone(), FolderMode::New);
-    dcec.settings.clusters = Some(2);
+    dcec.settings.clusters = Some(mdec_pipeline::Clusters::Fixed(2));
     dcec.settings.preset = Some(Preset::Dcec);
     let err = Run::prepare(dcec).unwrap_err();
     assert_eq!(err.kind(), mdec_pipeline::ErrorKind::BadInput, "{err}");

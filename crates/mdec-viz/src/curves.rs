@@ -232,6 +232,58 @@ pub fn pretrain_curves(
     render(&fig, path.as_ref())
 }
 
+/// Scores against a setting (e.g. silhouette and prediction strength against the number of
+/// clusters), one line each, with a dashed-looking thin vertical line at the `chosen` value.
+///
+/// Writes SVG when `path` ends in `.svg`, PNG otherwise.
+pub fn setting_scores(
+    title: &str,
+    x_label: &str,
+    scores: &[Curve<'_>],
+    chosen: f64,
+    path: impl AsRef<Path>,
+) -> Result<()> {
+    if scores.is_empty() {
+        return Err(Error::Empty {
+            what: "scores".into(),
+        });
+    }
+    let mut lines = Vec::new();
+    for (k, curve) in scores.iter().enumerate() {
+        curve.check()?;
+        lines.push(Line {
+            name: curve.name.to_owned(),
+            points: curve.points(),
+            color: rgb(cluster_color(k)),
+            thin: false,
+        });
+    }
+    check_finite("chosen", [chosen])?;
+    let ys = || lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+    let (lo, hi) = (
+        ys().fold(f64::INFINITY, f64::min),
+        ys().fold(f64::NEG_INFINITY, f64::max),
+    );
+    lines.push(Line {
+        name: format!("chosen: {chosen}"),
+        points: vec![(chosen, lo), (chosen, hi)],
+        color: RGBColor(90, 90, 90),
+        thin: true,
+    });
+    render(
+        &CurvesFigure {
+            x_label: x_label.into(),
+            panels: vec![Panel {
+                legend: SeriesLabelPosition::UpperRight,
+                title: title.into(),
+                y_label: "score".into(),
+                lines,
+            }],
+        },
+        path.as_ref(),
+    )
+}
+
 /// The histories behind [`cluster_curves`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ClusterCurves<'a> {
@@ -302,6 +354,22 @@ pub fn cluster_curves(curves: &ClusterCurves<'_>, path: impl AsRef<Path>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setting_scores_draw_a_png_and_refuse_nothing_to_draw() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("k.png");
+        let ks = [2.0, 3.0, 4.0];
+        let (a, b) = ([0.2, 0.5, 0.3], [1.0, 0.9, 0.4]);
+        let curves = [
+            Curve::with_steps("silhouette", &ks, &a),
+            Curve::with_steps("prediction strength", &ks, &b),
+        ];
+        setting_scores("Choosing k", "k", &curves, 3.0, &path)?;
+        assert!(std::fs::metadata(&path)?.len() > 1000);
+        assert!(setting_scores("Choosing k", "k", &[], 3.0, &path).is_err());
+        Ok(())
+    }
 
     #[test]
     fn moving_average_is_trailing_mean() {

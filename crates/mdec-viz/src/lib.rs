@@ -69,7 +69,9 @@ mod tiles;
 
 pub use animation::{GifOptions, GifWriter};
 pub use confusion::{cluster_sizes, confusion_heatmap};
-pub use curves::{ClusterCurves, Curve, cluster_curves, moving_average, pretrain_curves};
+pub use curves::{
+    ClusterCurves, Curve, cluster_curves, moving_average, pretrain_curves, setting_scores,
+};
 pub use error::{Error, Result};
 pub use montage::{MontageOptions, cluster_montages, overview_sheet};
 pub use output::RgbImage;
