@@ -1,5 +1,5 @@
-//! [`Control`]: what steers a pretraining run from outside — a [`StopFlag`] and a
-//! [`PretrainObserver`] that sees every batch and epoch. Neither is a setting: they never
+//! [`Control`]: what steers a pretraining run from outside — a [`StopFlag`], a deadline
+//! and a [`PretrainObserver`] that sees every batch and epoch. Neither is a setting: they never
 //! enter the serialisable [`PretrainParams`](crate::PretrainParams).
 
 use crate::pretrain::EpochRow;
@@ -46,7 +46,7 @@ pub trait PretrainObserver {
 /// }
 /// let stop = StopFlag::new();
 /// let mut epochs = Epochs(Vec::new());
-/// let control = Control { stop: stop.clone(), observer: Some(&mut epochs) };
+/// let control = Control { stop: stop.clone(), observer: Some(&mut epochs), deadline: None };
 /// assert!(!control.stop.is_stopped());
 /// ```
 #[derive(Default)]
@@ -57,6 +57,10 @@ pub struct Control<'a> {
     pub stop: StopFlag,
     /// Sees every batch and epoch.
     pub observer: Option<&'a mut dyn PretrainObserver>,
+    /// A time budget: pretraining ends after the last epoch that is expected to finish
+    /// before it (judged by the epoch just run), as early stopping does — with a checkpoint
+    /// and the best model kept, and `stopped_early` in the report.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for Control<'_> {
@@ -64,6 +68,7 @@ impl std::fmt::Debug for Control<'_> {
         f.debug_struct("Control")
             .field("stop", &self.stop.is_stopped())
             .field("observer", &self.observer.is_some())
+            .field("deadline", &self.deadline)
             .finish()
     }
 }

@@ -679,6 +679,7 @@ fn stopped_and_resumed(
         Control {
             stop: stop.clone(),
             observer: None,
+            deadline: None,
         },
     ) {
         Err(Error::Interrupted {
@@ -708,6 +709,7 @@ fn stopped_and_resumed(
             Control {
                 stop: stop.clone(),
                 observer: None,
+                deadline: None,
             },
         );
         setter
@@ -732,6 +734,7 @@ fn stopped_and_resumed(
         Control {
             stop: stop.clone(),
             observer: None,
+            deadline: None,
         },
     )?)
 }

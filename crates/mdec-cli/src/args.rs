@@ -2,6 +2,7 @@
 //! the data comes from ([`Input`]), which settings ([`SettingsSpec`]), where the run goes.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use mdec_ae::DeviceChoice;
@@ -172,6 +173,33 @@ pub struct RunArgs {
     /// (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=4096))]
     pub threads: Option<u16>,
+    /// Wall time the run may take, e.g. 90s, 10m, 1.5h: pretraining stops after the last
+    /// epoch that fits in 60% of it, clustering at the first update after 95% [default:
+    /// 10m when no --preset, --config, --epochs or --max-iter is given, else none].
+    #[arg(long, value_parser = parse_duration)]
+    pub time_budget: Option<Duration>,
+}
+
+/// A duration written as a number and a unit: `90s`, `10m`, `1.5h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let bad = || format!("expected a duration like 90s, 10m or 1.5h, got {text:?}");
+    let split = text.len().saturating_sub(1);
+    let (number, unit) = (
+        text.get(..split).ok_or_else(bad)?,
+        text.get(split..).ok_or_else(bad)?,
+    );
+    let seconds = match unit {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(bad()),
+    };
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(bad());
+    }
+    Duration::try_from_secs_f64(value * seconds).map_err(|_| bad())
 }
 
 /// Arguments of `mdec pretrain` and `mdec run`.
@@ -228,6 +256,22 @@ impl TrainArgs {
             mode,
             device: self.run.device,
             threads: self.run.threads.map(usize::from),
+            time_budget: self.run.time_budget,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_number_and_a_unit() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        for bad in ["", "10", "m", "-1m", "0s", "ten minutes", "5d"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
     }
 }

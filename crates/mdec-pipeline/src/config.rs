@@ -44,6 +44,9 @@ pub struct RunConfig {
     /// auto` or a range); the chosen k replaces `settings.cluster.n_clusters` once chosen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k_search: Option<KRange>,
+    /// The run's time budget, seconds (see [`RunSpec::time_budget`](crate::RunSpec)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_budget_seconds: Option<f64>,
     /// The TorchScript encoder clustered (`mdec cluster --encoder`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder: Option<PathBuf>,

@@ -96,7 +96,8 @@ pub use features::{FEATURES_FILE, Features};
 pub use input::Input;
 pub use layout::{ENCODER_FILE, FolderMode, RunLayout, check_output_file};
 pub use run::{
-    ClusterFrom, Command, Outcome, Run, RunHandle, RunSpec, Status, VALIDATION_FRACTION,
+    CLUSTER_SHARE, ClusterFrom, Command, DEFAULT_TIME_BUDGET, Outcome, PRETRAIN_SHARE, Run,
+    RunHandle, RunSpec, Status, VALIDATION_FRACTION,
 };
 pub use settings::{Clusters, SettingsSpec, read_settings};
 pub use summary::{ClusterSummary, PretrainSummary, RunSummary};

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mdec_ae::{
     AeModel, Control, DeviceChoice, Encoder, EpochRow, PretrainLayout, PretrainObserver, Step,
@@ -91,7 +91,21 @@ pub struct RunSpec {
     /// CPU threads for libtorch and the host work (augmentation, k-means); `None`: one per
     /// core. Process-wide: the first run of a process sets the host pool.
     pub threads: Option<usize>,
+    /// Wall time the run may take: pretraining ends after the last epoch that fits in
+    /// [`PRETRAIN_SHARE`] of it, clustering at the first update after
+    /// [`CLUSTER_SHARE`] of it. `None`: [`DEFAULT_TIME_BUDGET`] when the settings name no
+    /// method or budget (no preset, config file, epochs or iterations), else none — a preset
+    /// asked for runs its paper's protocol whole. A resumed run keeps its budget, counted
+    /// from the resumption.
+    pub time_budget: Option<Duration>,
 }
+
+/// The budget of a run whose settings name no method or budget: 10 minutes.
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(600);
+/// The share of the time budget pretraining may use.
+pub const PRETRAIN_SHARE: f64 = 0.6;
+/// The share of the time budget after which clustering ends (the rest is for the outputs).
+pub const CLUSTER_SHARE: f64 = 0.95;
 
 impl RunSpec {
     /// A new run of `command` on `input` with the default settings, in `out`.
@@ -105,6 +119,7 @@ impl RunSpec {
             mode: FolderMode::New,
             device: DeviceChoice::Auto,
             threads: None,
+            time_budget: None,
         }
     }
 }
@@ -144,6 +159,9 @@ pub struct Run {
     settings: PresetSettings,
     /// The range to choose k from after pretraining, until it is chosen.
     k_search: Option<KRange>,
+    time_budget: Option<Duration>,
+    /// Where the budget is counted from: the start of [`Run::execute`].
+    started: Instant,
     device: Device,
     resuming: bool,
     summary: RunSummary,
@@ -175,12 +193,16 @@ impl Run {
         let device = spec.device.resolve()?;
         let data = spec.input.load()?;
         let resuming = spec.mode == FolderMode::Resume;
-        let (settings, k_search) = match (&spec.out, resuming) {
+        let (settings, k_search, time_budget) = match (&spec.out, resuming) {
             (Some(out), true) => {
                 let layout = RunLayout::open(out)?;
                 let config = RunConfig::read(&layout)?;
                 crate::settings::check(&config.settings, &data)?;
-                (config.settings, config.k_search)
+                (
+                    config.settings,
+                    config.k_search,
+                    config.time_budget_seconds.map(Duration::from_secs_f64),
+                )
             }
             (None, true) => {
                 return Err(Error::BadInput(
@@ -190,8 +212,17 @@ impl Run {
             (_, false) => (
                 spec.settings.resolve(&data, spec.input.default_preset())?,
                 spec.settings.k_search(),
+                spec.time_budget.or_else(|| {
+                    (!spec.settings.names_a_method_or_budget()).then_some(DEFAULT_TIME_BUDGET)
+                }),
             ),
         };
+        if !resuming && spec.settings.preset.is_none() && spec.settings.config.is_none() {
+            tracing::info!(
+                preset = %settings.preset,
+                "no --preset: the default for this input (--preset to choose another)"
+            );
+        }
         let cluster_from = match (spec.command, spec.cluster_from) {
             (Command::Cluster, None) => {
                 return Err(Error::BadInput(
@@ -251,6 +282,7 @@ impl Run {
                 threads: tch::get_num_threads(),
                 settings: settings.clone(),
                 k_search,
+                time_budget_seconds: time_budget.map(|b| b.as_secs_f64()),
                 encoder,
                 pretrained,
             }
@@ -269,6 +301,8 @@ impl Run {
             features,
             settings,
             k_search,
+            time_budget,
+            started: Instant::now(),
             device,
             resuming,
             summary,
@@ -327,6 +361,14 @@ impl Run {
             resumed: self.resuming,
         });
         let started = Instant::now();
+        self.started = started;
+        if let Some(budget) = self.time_budget {
+            tracing::info!(
+                minutes = budget.as_secs_f64() / 60.0,
+                pretraining_minutes = PRETRAIN_SHARE * budget.as_secs_f64() / 60.0,
+                "time budget (--time-budget to change it)"
+            );
+        }
         let result = self.train(&mut events, &stop);
         match &result {
             Ok(Outcome {
@@ -502,6 +544,7 @@ impl Run {
             Control {
                 stop: stop.clone(),
                 observer: Some(&mut watch),
+                deadline: self.deadline(PRETRAIN_SHARE),
             },
         );
         let (model, report) = match result {
@@ -542,13 +585,16 @@ impl Run {
             frames: FrameRecorder::new(&self.layout, self.data.len(), self.data.labels()),
             max_iter,
         };
-        let report = dec
+        let mut fitting = dec
             .fitting(&self.data)
             .output(self.layout.cluster_layout())
             .resume(Resume::IfPresent)
             .observer(&mut watch)
-            .stop(stop.clone())
-            .run()?;
+            .stop(stop.clone());
+        if let Some(deadline) = self.deadline(CLUSTER_SHARE) {
+            fitting = fitting.deadline(deadline);
+        }
+        let report = fitting.run()?;
         self.summary.cluster = Some(ClusterSummary::of(&report));
         self.add_time("clustering", start)?;
         match report.stop {
@@ -586,6 +632,12 @@ impl Run {
             events.emit(Event::FigureWritten { path });
         }
         Ok(())
+    }
+
+    /// The moment `share` of the time budget is spent, when there is one.
+    fn deadline(&self, share: f64) -> Option<Instant> {
+        self.time_budget
+            .map(|budget| self.started + budget.mul_f64(share))
     }
 
     /// Adds the time since `start` to `phase` and saves the summary.

@@ -89,6 +89,15 @@ impl FromStr for Clusters {
 }
 
 impl SettingsSpec {
+    /// Whether the caller named a method or a budget: a preset, a config file, epochs or
+    /// iterations (without any, a run gets a time budget, [`crate::DEFAULT_TIME_BUDGET`]).
+    pub fn names_a_method_or_budget(&self) -> bool {
+        self.preset.is_some()
+            || self.config.is_some()
+            || self.epochs.is_some()
+            || self.max_iter.is_some()
+    }
+
     /// The range k is to be chosen from, when the caller asked for a search.
     pub fn k_search(&self) -> Option<KRange> {
         match self.clusters {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mdec_data::augment::{augment, batch_seed};
 use mdec_data::{Dataset, Order};
@@ -469,6 +469,20 @@ impl<'a, 'c> Run<'a, 'c> {
                     );
                     state.stopped_early = true;
                 }
+            }
+            let epoch_seconds = state.rows.last().map_or(0.0, |r| r.seconds);
+            if !state.stopped_early
+                && state.epoch < p.epochs
+                && self.control.deadline.is_some_and(|deadline| {
+                    Instant::now() + Duration::from_secs_f64(epoch_seconds) > deadline
+                })
+            {
+                tracing::info!(
+                    epoch = epoch + 1,
+                    epochs = p.epochs,
+                    "time budget: pretraining ends here, another epoch would not fit"
+                );
+                state.stopped_early = true;
             }
             table = Some(write_rows(&state.rows, &self.layout.tables)?);
             let last = state.epoch == p.epochs || state.stopped_early;

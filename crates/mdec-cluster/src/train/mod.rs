@@ -172,6 +172,7 @@ impl<B: Backbone> Dec<B> {
             resume: Resume::No,
             observer: None,
             stop: StopFlag::default(),
+            deadline: None,
         }
     }
 
@@ -244,6 +245,7 @@ pub struct Fit<'a, B: Backbone> {
     resume: Resume,
     observer: Option<&'a mut dyn UpdateObserver>,
     stop: StopFlag,
+    deadline: Option<std::time::Instant>,
 }
 
 impl<B: Backbone> std::fmt::Debug for Fit<'_, B> {
@@ -287,6 +289,14 @@ impl<'a, B: Backbone> Fit<'a, B> {
         self
     }
 
+    /// A time budget: the first iteration after `deadline` is a last target update (table
+    /// row, checkpoint), then training ends as when the iteration budget is spent
+    /// ([`StopReason::Budget`]). Default: none.
+    pub fn deadline(mut self, deadline: std::time::Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Trains; see [`Dec::fit`] and [`Dec::resume`].
     ///
     /// # Errors
@@ -310,7 +320,15 @@ impl<'a, B: Backbone> Fit<'a, B> {
                 });
             }
         };
-        run::Run::new(self.dec, self.data, self.layout, self.observer, self.stop)?.run(files)
+        run::Run::new(
+            self.dec,
+            self.data,
+            self.layout,
+            self.observer,
+            self.stop,
+            self.deadline,
+        )?
+        .run(files)
     }
 }
 

@@ -33,6 +33,8 @@ pub(crate) struct Run<'a, B: Backbone> {
     layout: Option<ClusterLayout>,
     observer: Option<&'a mut dyn UpdateObserver>,
     stop: StopFlag,
+    /// The first iteration after it is the last, an update ([`StopReason::Budget`]).
+    deadline: Option<Instant>,
     /// All images on the model's device, `[n, c, h, w]`.
     xs_all: Tensor,
     n: usize,
@@ -154,6 +156,7 @@ impl<'a, B: Backbone> Run<'a, B> {
         layout: Option<ClusterLayout>,
         observer: Option<&'a mut dyn UpdateObserver>,
         stop: StopFlag,
+        deadline: Option<Instant>,
     ) -> Result<Self> {
         check_shape(&dec.backbone, data)?;
         let n = data.len();
@@ -184,6 +187,7 @@ impl<'a, B: Backbone> Run<'a, B> {
             layout,
             observer,
             stop,
+            deadline,
             xs_all,
             n,
             steps_per_epoch,
@@ -422,7 +426,10 @@ impl<'a, B: Backbone> Run<'a, B> {
             let (w_rec, w_clu) = params.schedule.weights(&params.objective, it);
             let w_rec = if self.has_decoder { w_rec } else { 0.0 };
 
-            if self.is_update(it, clustering_start) {
+            // Past the time budget: this iteration is the last update.
+            let out_of_time = self.deadline.is_some_and(|d| Instant::now() >= d);
+            let update = self.is_update(it, clustering_start) || out_of_time;
+            if update {
                 tch::manual_seed(torch_seed(params.seed, it));
                 let resumed_here = skip_update_at == Some(it);
                 skip_update_at = None;
@@ -533,6 +540,10 @@ impl<'a, B: Backbone> Run<'a, B> {
                             delta_label: delta.unwrap_or(0.0),
                         };
                     }
+                    if out_of_time {
+                        tracing::info!(iteration = it, "time budget: clustering ends here");
+                        break StopReason::Budget;
+                    }
                 }
                 if it >= self.total {
                     break StopReason::Budget;
@@ -542,9 +553,7 @@ impl<'a, B: Backbone> Run<'a, B> {
             // A stop request: checkpoint the run as it is before this batch, then stop. At
             // an update the checkpoint just written (or resumed from) is that state.
             if self.stop.is_stopped() {
-                if !self.is_update(it, clustering_start)
-                    && let Some(layout) = &self.layout
-                {
+                if !update && let Some(layout) = &self.layout {
                     state.optimizer_steps = optimizer.steps();
                     state.scheduler = scheduler.state();
                     state.partial = Some(sums.to_partial()?);

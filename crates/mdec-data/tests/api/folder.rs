@@ -231,3 +231,39 @@ fn a_huge_resize_is_an_error_naming_the_size_not_an_abort() -> Result<()> {
     ));
     Ok(())
 }
+
+/// A folder mixing 8-bit gray PNG, 16-bit gray PNG, RGBA PNG and RGB JPEG loads as RGB in
+/// [0, 1]: gray replicated, 16-bit scaled by 65535, the alpha channel dropped.
+#[test]
+fn mixed_formats_depths_and_alpha_load_as_rgb() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    GrayImage::from_pixel(4, 4, image::Luma([51])).save(dir.path().join("a-gray8.png"))?;
+    image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::from_pixel(4, 4, image::Luma([13107]))
+        .save(dir.path().join("b-gray16.png"))?;
+    image::RgbaImage::from_pixel(4, 4, image::Rgba([255, 0, 0, 40]))
+        .save(dir.path().join("c-rgba.png"))?;
+    RgbImage::from_pixel(4, 4, image::Rgb([0, 0, 255])).save(dir.path().join("d-rgb.jpg"))?;
+    let data = load_folder(dir.path(), &FolderOptions::default())?;
+    assert_eq!(data.len(), 4);
+    assert_eq!(data.shape().channels, 3);
+    let pixel = |i: usize| {
+        let images = data.images();
+        [
+            images[[i, 0, 1, 1]],
+            images[[i, 1, 1, 1]],
+            images[[i, 2, 1, 1]],
+        ]
+    };
+    let close =
+        |a: [f32; 3], b: [f32; 3], tol: f32| a.iter().zip(&b).all(|(x, y)| (x - y).abs() < tol);
+    assert!(close(pixel(0), [0.2; 3], 1e-3), "{:?}", pixel(0));
+    assert!(close(pixel(1), [0.2; 3], 1e-3), "{:?}", pixel(1));
+    assert!(
+        close(pixel(2), [1.0, 0.0, 0.0], 1e-3),
+        "alpha dropped: {:?}",
+        pixel(2)
+    );
+    // JPEG is lossy: near pure blue.
+    assert!(close(pixel(3), [0.0, 0.0, 1.0], 0.05), "{:?}", pixel(3));
+    Ok(())
+}
