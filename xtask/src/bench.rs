@@ -7,13 +7,16 @@
 //! 3. k-means on 70,000 × 10 embeddings against scikit-learn (time and inertia);
 //! 4. ACC / NMI / ARI on 70,000 labels against scikit-learn;
 //! 5. time to accuracy on MNIST-test, `mdec run` against the same algorithm in PyTorch;
-//! 6. time per epoch and peak memory of `mdec run` on 10k–70k samples.
+//! 6. time per epoch and peak memory of `mdec run` on 10k–70k samples;
+//! 7. ACC / NMI / ARI and time on the synthetic defect crops: `mdec run` with no method
+//!    flags, `--clusters auto`, k-means on each hand-made feature set, and clustimage.
 //!
 //! It builds what it runs in release, installs the Python side's packages into the cache
 //! (`<cache>/bench-python`), writes `bench/results.json` after every section, and
 //! regenerates the marked block of `BENCHMARKS.md` from that file.
 
 mod ae;
+mod defects;
 mod error;
 mod exec;
 mod kmeans;
@@ -73,6 +76,8 @@ pub enum Part {
     Tta,
     /// 6: scaling.
     Scaling,
+    /// 7: defect crops.
+    Defects,
 }
 
 /// What one run measures with: sizes (quick or full), device and threads.
@@ -110,6 +115,11 @@ fn targets(wants: &dyn Fn(Part) -> bool) -> Vec<&'static str> {
         ),
         (Part::Tta, ["-p", "mdec-cli", "--bin", "mdec"]),
         (Part::Scaling, ["-p", "mdec-cli", "--bin", "mdec"]),
+        (Part::Defects, ["-p", "mdec-cli", "--bin", "mdec"]),
+        (
+            Part::Defects,
+            ["-p", "mdec-pipeline", "--example", "defect_features"],
+        ),
     ];
     let mut args: Vec<&'static str> = Vec::new();
     for (part, program) in programs {
@@ -215,6 +225,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
         results.scaling = Some(section("6. scaling", scaling::settings(&plan), || {
             scaling::run(&tools, &plan)
         })?);
+        save(&results)?;
+    }
+    if wants(Part::Defects) {
+        results.defects = Some(section(
+            "7. defect crops",
+            defects::settings(&plan),
+            || defects::run(&tools, &plan),
+        )?);
     }
     let mut command = "cargo xtask bench".to_owned();
     if args.quick {

@@ -1,6 +1,7 @@
 //! k-means on hand-made features of a folder of crops (`mdec-features`) against k-means on
-//! the pixels: ACC / NMI / ARI over three seeds and the time each takes, as a Markdown
-//! table. The folder's sub-folders are the labels (e.g. `cargo xtask gen-defects`).
+//! the pixels: ACC / NMI / ARI for three seeds and the time each takes, one JSON line per
+//! feature set (`cargo xtask bench` renders them as a table). The folder's sub-folders are
+//! the labels (e.g. `cargo xtask gen-defects`).
 //!
 //! With `--encoder FILE` (e.g. the EfficientNet-Lite0 of `cargo xtask setup-backbone`) the
 //! table also has k-means on that TorchScript encoder's embeddings, L2-normalised.
@@ -18,7 +19,10 @@ use std::time::Instant;
 use anyhow::Context;
 use mdec_cluster::KMeansParams;
 use mdec_features::{Anomaly, FeatureSpec, Hog, HsvHistogram, Normalise, Pooling};
-use mdec_pipeline::Input;
+use mdec_pipeline::{Features, Input};
+
+/// The row of the `crops` preset's own features.
+const CROPS: &str = "anomaly descriptors, standardised (the crops preset's input)";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -99,6 +103,16 @@ fn main() -> anyhow::Result<()> {
             },
         ),
         (
+            CROPS,
+            FeatureSpec {
+                anomaly: Some(Anomaly {
+                    threshold: 2.5,
+                    blur: 0,
+                }),
+                ..FeatureSpec::default()
+            },
+        ),
+        (
             "anomaly descriptors + HOG, pooled, after local contrast normalisation",
             FeatureSpec {
                 normalise: lcn,
@@ -126,14 +140,6 @@ fn main() -> anyhow::Result<()> {
             },
         ));
     }
-    println!(
-        "{}: {} crops of {}, k = {k}, k-means n_init 10, seeds 0-2, {threads} threads\n",
-        dir.display(),
-        data.len(),
-        data.shape()
-    );
-    println!("| features | d | ACC | NMI | ARI | features s | k-means s |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut rows: Vec<(String, tch::Tensor, f64)> = Vec::new();
     if let Some(path) = &encoder {
         let started = Instant::now();
@@ -148,9 +154,18 @@ fn main() -> anyhow::Result<()> {
     }
     for (name, spec) in specs {
         let started = Instant::now();
-        let features = spec.extract(data.images().view())?;
-        let (n, d) = features.dim();
-        let flat: Vec<f32> = features.iter().copied().collect();
+        // The crops preset's input: each descriptor standardised over the folder.
+        let flat: Vec<f32> = if name == CROPS {
+            let (_, standardised) = Features::fit(spec, &data)?;
+            standardised.images().iter().copied().collect()
+        } else {
+            spec.extract(data.images().view())?
+                .iter()
+                .copied()
+                .collect()
+        };
+        let n = data.len();
+        let d = flat.len() / n.max(1);
         let xs = tch::Tensor::from_slice(&flat).view([n as i64, d as i64]);
         rows.push((name.to_owned(), xs, started.elapsed().as_secs_f64()));
     }
@@ -170,19 +185,16 @@ fn main() -> anyhow::Result<()> {
             ari.push(s.ari);
         }
         let kmeans = started.elapsed().as_secs_f64() / 3.0;
-        println!(
-            "| {name} | {d} | {} | {} | {} | {extract:.2} | {kmeans:.2} |",
-            mean_sd(&acc),
-            mean_sd(&nmi),
-            mean_sd(&ari)
-        );
+        let line = serde_json::json!({
+            "features": name,
+            "d": d,
+            "acc": acc,
+            "nmi": nmi,
+            "ari": ari,
+            "features_seconds": extract,
+            "kmeans_seconds": kmeans,
+        });
+        println!("{line}");
     }
     Ok(())
-}
-
-fn mean_sd(v: &[f64]) -> String {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-    format!("{mean:.3} ± {sd:.3}")
 }

@@ -227,7 +227,33 @@ pub fn render(r: &Results) -> Result<String> {
     if let Some(s) = &r.scaling {
         scaling(&mut md, s)?;
     }
+    if let Some(s) = &r.defects {
+        defects(&mut md, s)?;
+    }
     Ok(md)
+}
+
+fn defects(md: &mut String, s: &Section<Vec<super::results::DefectRow>>) -> Result<()> {
+    heading(md, "7. Defect crops", s)?;
+    writeln!(md, "| set | method | ACC | NMI | ARI | seconds |")?;
+    writeln!(md, "|---|---|---:|---:|---:|---:|")?;
+    for row in &s.rows {
+        let k = row
+            .clusters
+            .map_or(String::new(), |k| format!(" (k = {k})"));
+        writeln!(
+            md,
+            "| {} | {}{k} | {} | {} | {} | {} |",
+            row.set,
+            row.method,
+            stat(&row.acc, 3),
+            stat(&row.nmi, 3),
+            stat(&row.ari, 3),
+            stat(&row.seconds, 1)
+        )?;
+    }
+    writeln!(md)?;
+    Ok(())
 }
 
 /// The summary of every target.

@@ -236,6 +236,25 @@ pub struct ScalingRow {
     pub wall_seconds: f64,
 }
 
+/// One method on one folder of defect crops.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DefectRow {
+    /// `gray` or `rgb`.
+    pub set: String,
+    /// The method, in words.
+    pub method: String,
+    /// Clustering accuracy, one value per seed.
+    pub acc: Stat,
+    /// NMI, one value per seed.
+    pub nmi: Stat,
+    /// ARI, one value per seed.
+    pub ari: Stat,
+    /// Wall seconds, one value per seed.
+    pub seconds: Stat,
+    /// The number of clusters it returned, when it chose it (or could return fewer).
+    pub clusters: Option<usize>,
+}
+
 /// Everything `cargo xtask bench` measured; sections not run keep their last values.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Results {
@@ -265,6 +284,9 @@ pub struct Results {
     pub tta: Option<Section<Vec<TtaRow>>>,
     /// 6: scaling.
     pub scaling: Option<Section<Vec<ScalingRow>>>,
+    /// 7: defect crops.
+    #[serde(default)]
+    pub defects: Option<Section<Vec<DefectRow>>>,
 }
 
 impl Results {
