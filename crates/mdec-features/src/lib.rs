@@ -1,7 +1,9 @@
-//! Hand-made image features for mdec, in pure Rust (no libtorch): the deep-clustering
-//! taxonomy's pre-processing — histograms of oriented gradients ([`Hog`], by `imageproc`)
-//! and HSV colour histograms ([`HsvHistogram`]) — and the input normalisations that make
-//! features see structure rather than lighting: per-image standardisation and local
+//! Hand-made image features for mdec, in pure Rust (no libtorch): the anomaly descriptors
+//! ([`Anomaly`]: what stands out of an image's own background, by shape and polarity,
+//! blind to position, rotation, lighting and colour — what the `crops` preset clusters), the
+//! deep-clustering taxonomy's pre-processing — histograms of oriented gradients ([`Hog`], by
+//! `imageproc`) and HSV colour histograms ([`HsvHistogram`]) — and the input normalisations
+//! that make features see structure rather than lighting: per-image standardisation and local
 //! contrast normalisation ([`Normalise`]).
 //!
 //! Features feed k-means, a dense autoencoder with a clustering head, or sit beside learned
@@ -38,7 +40,7 @@
 //! # Main types
 //!
 //! - [`FeatureSpec`] → [`FeatureSpec::extract`]: `[n, c, h, w]` images → `[n, d]` features.
-//! - [`Normalise`], [`Hog`] with its [`Pooling`], [`HsvHistogram`].
+//! - [`Anomaly`], [`Normalise`], [`Hog`] with its [`Pooling`], [`HsvHistogram`].
 //! - [`Error`], [`Result`].
 
 mod anomaly;
