@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// ```
 /// use mdec_ae::{Control, StopFlag};
 /// let stop = StopFlag::new();
-/// let control = Control { stop: stop.clone(), observer: None };
+/// let control = Control { stop: stop.clone(), ..Control::default() };
 /// assert!(!control.stop.is_stopped());
 /// stop.stop(); // e.g. from a Ctrl-C handler
 /// assert!(control.stop.is_stopped());
