@@ -145,19 +145,34 @@ pub fn choose_k(zs: &Tensor, range: KRange, seed: u64) -> Result<KChoice> {
         .map_err(Into::into)
 }
 
-/// The rule of the module docs; `None` without scores.
+/// Products within this share of the best one are a near tie, named in the reason.
+pub const NEAR_TIE: f64 = 0.05;
+
+/// The rule of the module docs; `None` without scores. A runner-up within [`NEAR_TIE`] of
+/// the best is named in the reason: the data do not settle k, a person should look.
 fn pick(scores: Vec<KScore>) -> Option<KChoice> {
     let product = |s: &KScore| s.silhouette * s.stability;
-    let best = scores
-        .iter()
-        .max_by(|a, b| product(a).total_cmp(&product(b)))
-        .copied()?;
+    let mut ranked: Vec<KScore> = scores.clone();
+    ranked.sort_by(|a, b| product(b).total_cmp(&product(a)));
+    let best = *ranked.first()?;
+    let mut reason = format!(
+        "k = {}: the highest product of silhouette ({:.3}) and stability ({:.3})",
+        best.k, best.silhouette, best.stability
+    );
+    if let Some(second) = ranked.get(1)
+        && product(second) >= (1.0 - NEAR_TIE) * product(&best)
+    {
+        reason += &format!(
+            "; k = {} comes within {:.0}% ({:.3} against {:.3}): compare the montages, and give --clusters if the other fits better",
+            second.k,
+            100.0 * NEAR_TIE,
+            product(second),
+            product(&best)
+        );
+    }
     Some(KChoice {
         k: best.k,
-        reason: format!(
-            "k = {}: the highest product of silhouette ({:.3}) and stability ({:.3})",
-            best.k, best.silhouette, best.stability
-        ),
+        reason,
         scores,
     })
 }
@@ -222,6 +237,11 @@ mod tests {
         let four = choice.scores[2];
         assert!(four.silhouette > 0.7 && four.stability > 0.95, "{four:?}");
         assert!(choice.reason.contains("k = 4"), "{}", choice.reason);
+        assert!(
+            !choice.reason.contains("within"),
+            "no near tie: {}",
+            choice.reason
+        );
         Ok(())
     }
 
@@ -243,6 +263,25 @@ mod tests {
             / 4.0;
         let s = silhouette(&xs, &labels, 2)?;
         assert!((s - direct).abs() < 1e-9, "{s} vs {direct}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_near_tie_is_named_in_the_reason() -> anyhow::Result<()> {
+        let score = |k, silhouette| KScore {
+            k,
+            silhouette,
+            stability: 1.0,
+            inertia: 0.0,
+        };
+        let choice = pick(vec![score(4, 0.50), score(5, 0.49), score(6, 0.30)])
+            .ok_or(anyhow::anyhow!("no choice"))?;
+        assert_eq!(choice.k, 4);
+        assert!(
+            choice.reason.contains("k = 5 comes within 5%"),
+            "{}",
+            choice.reason
+        );
         Ok(())
     }
 

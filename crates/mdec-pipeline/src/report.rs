@@ -335,7 +335,7 @@ fn markdown(
         writeln!(md, "## Number of clusters\n")?;
         writeln!(
             md,
-            "k = {chosen}, chosen on the pretrained embedding: the highest product of silhouette and stability (per k: [metrics/k_choice.csv](metrics/k_choice.csv)).\n"
+            "k = {chosen}, chosen on the pretrained embedding: the highest product of silhouette and stability (per k: [metrics/k_choice.csv](metrics/k_choice.csv)). It is a suggestion, not a measurement of truth (on the synthetic defect crops it sometimes chooses one cluster too few, merging two kinds): check the montages, and give `--clusters` when another k fits better.\n"
         )?;
         writeln!(md, "| k | silhouette | stability |\n|---|---|---|")?;
         for s in scores {
