@@ -16,6 +16,7 @@
 //! Walther's prediction strength, which was tried first: on 1,500 crops both find the six
 //! kinds, but the prediction strength of the right k sat just above its 0.8 threshold.
 
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
@@ -82,6 +83,67 @@ pub struct KChoice {
     pub scores: Vec<KScore>,
     /// Why, in a sentence.
     pub reason: String,
+}
+
+impl KChoice {
+    /// The scores as a table: `k`, `silhouette`, `stability`, `inertia` and `chosen`, one
+    /// row per candidate (a run's `metrics/k_choice`).
+    ///
+    /// # Errors
+    /// [`crate::Error::Table`] if polars rejects a column.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let f = |get: fn(&KScore) -> f64| self.scores.iter().map(get).collect::<Vec<f64>>();
+        let columns: Vec<Column> = vec![
+            Series::new(
+                "k".into(),
+                self.scores.iter().map(|s| s.k as u64).collect::<Vec<u64>>(),
+            )
+            .into(),
+            Series::new("silhouette".into(), f(|s| s.silhouette)).into(),
+            Series::new("stability".into(), f(|s| s.stability)).into(),
+            Series::new("inertia".into(), f(|s| s.inertia)).into(),
+            Series::new(
+                "chosen".into(),
+                self.scores
+                    .iter()
+                    .map(|s| s.k == self.k)
+                    .collect::<Vec<bool>>(),
+            )
+            .into(),
+        ];
+        Ok(DataFrame::new(self.scores.len(), columns)?)
+    }
+
+    /// The choice a table written by [`KChoice::to_frame`] records: its scores, and the k
+    /// and reason the rule gives for them; `None` for a table without rows.
+    ///
+    /// # Errors
+    /// [`crate::Error::Table`] when a column is missing or has another type.
+    pub fn from_frame(frame: &DataFrame) -> Result<Option<KChoice>> {
+        let float = |name: &str| -> Result<Vec<f64>> {
+            let column = frame.column(name)?.cast(&DataType::Float64)?;
+            Ok(column
+                .f64()?
+                .iter()
+                .map(|v| v.unwrap_or(f64::NAN))
+                .collect())
+        };
+        let ks = frame.column("k")?.cast(&DataType::UInt64)?;
+        let (silhouette, stability, inertia) =
+            (float("silhouette")?, float("stability")?, float("inertia")?);
+        let scores = ks
+            .u64()?
+            .iter()
+            .enumerate()
+            .map(|(i, k)| KScore {
+                k: k.unwrap_or(0) as usize,
+                silhouette: silhouette[i],
+                stability: stability[i],
+                inertia: inertia[i],
+            })
+            .collect();
+        Ok(pick(scores))
+    }
 }
 
 /// Scores every k of `range` on the embeddings `zs` (`[n, d]`) and chooses one (see the
@@ -282,6 +344,16 @@ mod tests {
             "{}",
             choice.reason
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_choice_round_trips_through_its_table() -> anyhow::Result<()> {
+        let zs = blobs(&[(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)], 30, 1.0);
+        let choice = choose_k(&zs, KRange { min: 2, max: 5 }, 1)?;
+        let frame = choice.to_frame()?;
+        assert_eq!(frame.height(), 4);
+        assert_eq!(KChoice::from_frame(&frame)?, Some(choice));
         Ok(())
     }
 

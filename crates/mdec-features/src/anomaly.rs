@@ -278,6 +278,7 @@ mod tests {
     use ndarray::Array3;
 
     use super::*;
+    use crate::testing::distance;
 
     /// A noisy surface of the given brightness and contrast, with a dark line (horizontal or
     /// vertical, at `at`) or a bright disc at `at`.
@@ -307,14 +308,6 @@ mod tests {
             };
             brightness + contrast * (grain + defect)
         })
-    }
-
-    fn distance(a: &[f32], b: &[f32]) -> f32 {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).powi(2))
-            .sum::<f32>()
-            .sqrt()
     }
 
     #[test]

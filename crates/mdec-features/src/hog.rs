@@ -166,6 +166,7 @@ mod tests {
     use ndarray::Array3;
 
     use super::*;
+    use crate::testing::distance;
 
     /// A bright bar, horizontal or vertical, at offset `at`.
     fn bar(vertical: bool, at: usize) -> Array3<f32> {
@@ -173,14 +174,6 @@ mod tests {
             let p = if vertical { x } else { y };
             if (at..at + 3).contains(&p) { 1.0 } else { 0.1 }
         })
-    }
-
-    fn distance(a: &[f32], b: &[f32]) -> f32 {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).powi(2))
-            .sum::<f32>()
-            .sqrt()
     }
 
     #[test]

@@ -56,3 +56,15 @@ pub use error::{Error, Result};
 pub use hog::{Hog, Pooling};
 pub use normalise::Normalise;
 pub use spec::FeatureSpec;
+
+#[cfg(test)]
+mod testing {
+    /// The Euclidean distance between two feature vectors.
+    pub(crate) fn distance(a: &[f32], b: &[f32]) -> f32 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f32>()
+            .sqrt()
+    }
+}

@@ -17,12 +17,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use mdec_cluster::KMeansParams;
+use mdec_cluster::{KMeansParams, Preset};
 use mdec_features::{Anomaly, FeatureSpec, Hog, HsvHistogram, Normalise, Pooling};
 use mdec_pipeline::{Features, Input};
-
-/// The row of the `crops` preset's own features.
-const CROPS: &str = "anomaly descriptors, standardised (the crops preset's input)";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -57,6 +54,10 @@ fn main() -> anyhow::Result<()> {
         pooling,
         ..Hog::default()
     };
+    let crops = Preset::Crops
+        .settings(k)
+        .features
+        .context("the crops preset computes features")?;
     let mut specs: Vec<(&str, FeatureSpec)> = vec![
         (
             "pixels",
@@ -103,14 +104,8 @@ fn main() -> anyhow::Result<()> {
             },
         ),
         (
-            CROPS,
-            FeatureSpec {
-                anomaly: Some(Anomaly {
-                    threshold: 2.5,
-                    blur: 0,
-                }),
-                ..FeatureSpec::default()
-            },
+            "anomaly descriptors, standardised (the crops preset's input)",
+            crops,
         ),
         (
             "anomaly descriptors + HOG, pooled, after local contrast normalisation",
@@ -155,7 +150,7 @@ fn main() -> anyhow::Result<()> {
     for (name, spec) in specs {
         let started = Instant::now();
         // The crops preset's input: each descriptor standardised over the folder.
-        let flat: Vec<f32> = if name == CROPS {
+        let flat: Vec<f32> = if spec == crops {
             let (_, standardised) = Features::fit(spec, &data)?;
             standardised.images().iter().copied().collect()
         } else {

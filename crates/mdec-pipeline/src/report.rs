@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use mdec_ae::{AeModel, EpochRow};
-use mdec_cluster::{Assignments, Dec, IntervalRow, KScore, StopReason};
+use mdec_cluster::{Assignments, Dec, IntervalRow, KChoice, StopReason};
 use mdec_data::Dataset;
 use mdec_metrics::Scores;
 use ndarray::Array2;
@@ -100,8 +100,8 @@ pub fn render(
     }
 
     let k_choice = read_k_choice(run)?;
-    if let Some((scores, chosen)) = &k_choice {
-        figures::k_choice(run, scores, *chosen)?;
+    if let Some(choice) = &k_choice {
+        figures::k_choice(run, &choice.scores, choice.k)?;
         drawn.push(figures::K_CHOICE.into());
     }
 
@@ -171,57 +171,13 @@ pub fn render(
     Ok(drawn)
 }
 
-/// The k-choice table of a run that chose k: every candidate's scores and the chosen k.
-fn read_k_choice(run: &RunLayout) -> Result<Option<(Vec<KScore>, usize)>> {
+/// The k-choice table of a run that chose k.
+fn read_k_choice(run: &RunLayout) -> Result<Option<KChoice>> {
     let path = run.k_choice_table();
     if !path.is_file() {
         return Ok(None);
     }
-    let frame = mdec_data::table::read_table(&path)?;
-    let bad = |e: polars::error::PolarsError| Error::Table {
-        path: path.clone(),
-        source: e,
-    };
-    let floats = |name: &str| -> Result<Vec<f64>> {
-        Ok(frame
-            .column(name)
-            .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
-            .map_err(bad)?
-            .f64()
-            .map_err(bad)?
-            .iter()
-            .map(|v| v.unwrap_or(f64::NAN))
-            .collect())
-    };
-    let ks = label_column(&frame, "k")?
-        .ok_or_else(|| Error::BadInput(format!("{}: no column k", path.display())))?;
-    let chosen_flags: Vec<bool> = frame
-        .column("chosen")
-        .map_err(bad)?
-        .bool()
-        .map_err(bad)?
-        .iter()
-        .map(|v| v.unwrap_or(false))
-        .collect();
-    let (silhouette, strength, inertia) = (
-        floats("silhouette")?,
-        floats("stability")?,
-        floats("inertia")?,
-    );
-    let scores: Vec<KScore> = (0..ks.len())
-        .map(|i| KScore {
-            k: ks[i],
-            silhouette: silhouette[i],
-            stability: strength[i],
-            inertia: inertia[i],
-        })
-        .collect();
-    let chosen = ks
-        .iter()
-        .zip(&chosen_flags)
-        .find_map(|(k, c)| c.then_some(*k))
-        .ok_or_else(|| Error::BadInput(format!("{}: no k marked chosen", path.display())))?;
-    Ok(Some((scores, chosen)))
+    Ok(KChoice::from_frame(&mdec_data::table::read_table(&path)?)?)
 }
 
 /// An integer column of a table as labels, when it has one.
@@ -266,7 +222,7 @@ fn markdown(
     config: &RunConfig,
     summary: &RunSummary,
     pretrain: Option<&[EpochRow]>,
-    k_choice: Option<&(Vec<KScore>, usize)>,
+    k_choice: Option<&KChoice>,
     cluster: Option<&[IntervalRow]>,
     final_scores: Option<Scores>,
 ) -> Result<String, std::fmt::Error> {
@@ -331,7 +287,10 @@ fn markdown(
         )?;
         writeln!(md, "![pretraining curves]({})\n", figures::PRETRAIN_CURVES)?;
     }
-    if let Some((scores, chosen)) = k_choice {
+    if let Some(KChoice {
+        k: chosen, scores, ..
+    }) = k_choice
+    {
         writeln!(md, "## Number of clusters\n")?;
         writeln!(
             md,

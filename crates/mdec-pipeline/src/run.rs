@@ -13,8 +13,8 @@ use mdec_ae::{
     StopFlag, TorchScriptEncoder,
 };
 use mdec_cluster::{
-    Backbone, ClusterReport, Dec, EncoderOnly, Init, KRange, KScore, ObserverError, PresetSettings,
-    Resume, StopReason, Update, UpdateObserver,
+    Backbone, ClusterReport, Dec, EncoderOnly, Init, KRange, ObserverError, PresetSettings, Resume,
+    StopReason, Update, UpdateObserver,
 };
 use mdec_data::Dataset;
 use mdec_metrics::Scores;
@@ -489,35 +489,7 @@ impl Run {
         let mut config = RunConfig::read(&self.layout)?;
         config.settings = self.settings.clone();
         config.write(&self.layout)?;
-        let column = |f: fn(&KScore) -> f64| choice.scores.iter().map(f).collect::<Vec<f64>>();
-        let mut frame = polars::frame::DataFrame::new(
-            choice.scores.len(),
-            vec![
-                polars::prelude::Column::new(
-                    "k".into(),
-                    choice
-                        .scores
-                        .iter()
-                        .map(|s| s.k as u32)
-                        .collect::<Vec<u32>>(),
-                ),
-                polars::prelude::Column::new("silhouette".into(), column(|s| s.silhouette)),
-                polars::prelude::Column::new("stability".into(), column(|s| s.stability)),
-                polars::prelude::Column::new("inertia".into(), column(|s| s.inertia)),
-                polars::prelude::Column::new(
-                    "chosen".into(),
-                    choice
-                        .scores
-                        .iter()
-                        .map(|s| s.k == choice.k)
-                        .collect::<Vec<bool>>(),
-                ),
-            ],
-        )
-        .map_err(|e| Error::Table {
-            path: self.layout.k_choice_table(),
-            source: e,
-        })?;
+        let mut frame = choice.to_frame()?;
         mdec_data::table::write_table(&mut frame, &self.layout.metrics(), RunLayout::K_CHOICE)?;
         tracing::info!(k = choice.k, reason = %choice.reason, "chose the number of clusters");
         events.emit(Event::KChosen { choice });

@@ -58,14 +58,8 @@ fn folders(tools: &Tools, plan: &Plan) -> Result<Vec<(&'static str, PathBuf)>> {
                 colour,
                 seed: 0,
             };
-            let tmp = dir.with_extension("tmp");
-            let _ = std::fs::remove_dir_all(&tmp);
-            spec.write(&tmp)
-                .map_err(|e| BenchError::NoResult(format!("generating {}: {e}", tmp.display())))?;
-            std::fs::rename(&tmp, &dir).map_err(|source| BenchError::Io {
-                path: dir.clone(),
-                source,
-            })?;
+            mdec_data::atomic::replace_dir(&dir, |tmp| spec.write(tmp).map(drop))
+                .map_err(|e| BenchError::NoResult(format!("generating {}: {e}", dir.display())))?;
         }
         out.push((name, dir));
     }
@@ -184,10 +178,6 @@ fn clustimage_python() -> Result<PathBuf> {
     Ok(python)
 }
 
-fn stat(values: &[f64], what: &str) -> Result<Stat> {
-    Stat::require(values, what)
-}
-
 /// Every method on both folders.
 pub fn run(tools: &Tools, plan: &Plan) -> Result<Vec<DefectRow>> {
     let python = clustimage_python()?;
@@ -201,20 +191,20 @@ pub fn run(tools: &Tools, plan: &Plan) -> Result<Vec<DefectRow>> {
         rows.push(DefectRow {
             set: set.to_owned(),
             method: "mdec run (crops preset: anomaly descriptors → DEC)".to_owned(),
-            acc: stat(&column(|r| r.0.acc), "mdec ACC")?,
-            nmi: stat(&column(|r| r.0.nmi), "mdec NMI")?,
-            ari: stat(&column(|r| r.0.ari), "mdec ARI")?,
-            seconds: stat(&column(|r| r.1), "mdec seconds")?,
+            acc: Stat::require(&column(|r| r.0.acc), "mdec ACC")?,
+            nmi: Stat::require(&column(|r| r.0.nmi), "mdec NMI")?,
+            ari: Stat::require(&column(|r| r.0.ari), "mdec ARI")?,
+            seconds: Stat::require(&column(|r| r.1), "mdec seconds")?,
             clusters: None,
         });
         let (scores, seconds, k) = mdec_run(tools, plan, &dir, 0, true)?;
         rows.push(DefectRow {
             set: set.to_owned(),
             method: "mdec run --clusters auto".to_owned(),
-            acc: stat(&[scores.acc], "auto ACC")?,
-            nmi: stat(&[scores.nmi], "auto NMI")?,
-            ari: stat(&[scores.ari], "auto ARI")?,
-            seconds: stat(&[seconds], "auto seconds")?,
+            acc: Stat::require(&[scores.acc], "auto ACC")?,
+            nmi: Stat::require(&[scores.nmi], "auto NMI")?,
+            ari: Stat::require(&[scores.ari], "auto ARI")?,
+            seconds: Stat::require(&[seconds], "auto seconds")?,
             clusters: Some(k),
         });
         let mut example = tools.example("defect_features");
@@ -225,10 +215,10 @@ pub fn run(tools: &Tools, plan: &Plan) -> Result<Vec<DefectRow>> {
             rows.push(DefectRow {
                 set: set.to_owned(),
                 method: format!("k-means on {}", line.features),
-                acc: stat(&line.acc, "k-means ACC")?,
-                nmi: stat(&line.nmi, "k-means NMI")?,
-                ari: stat(&line.ari, "k-means ARI")?,
-                seconds: stat(
+                acc: Stat::require(&line.acc, "k-means ACC")?,
+                nmi: Stat::require(&line.nmi, "k-means NMI")?,
+                ari: Stat::require(&line.ari, "k-means ARI")?,
+                seconds: Stat::require(
                     &[line.features_seconds + line.kmeans_seconds],
                     "k-means seconds",
                 )?,
@@ -253,10 +243,10 @@ pub fn run(tools: &Tools, plan: &Plan) -> Result<Vec<DefectRow>> {
                 rows.push(DefectRow {
                     set: set.to_owned(),
                     method: format!("clustimage, {method} features, {cluster}"),
-                    acc: stat(&[line.acc], "clustimage ACC")?,
-                    nmi: stat(&[line.nmi], "clustimage NMI")?,
-                    ari: stat(&[line.ari], "clustimage ARI")?,
-                    seconds: stat(&[line.seconds], "clustimage seconds")?,
+                    acc: Stat::require(&[line.acc], "clustimage ACC")?,
+                    nmi: Stat::require(&[line.nmi], "clustimage NMI")?,
+                    ari: Stat::require(&[line.ari], "clustimage ARI")?,
+                    seconds: Stat::require(&[line.seconds], "clustimage seconds")?,
                     clusters: Some(line.clusters),
                 });
             }
