@@ -8,8 +8,9 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::Result;
 use mdec_ae::{
     AeConfig, AeModel, Arch, Autoencoder, Control, DcecConfig, DenseConfig, Encoder, Error,
-    ImageShape, LrSchedule, MdecConfig, OptimizerKind, PretrainLayout, PretrainParams, StopFlag,
-    TorchScriptEncoder, Upsampling, WeightInit, embed, latest_checkpoint, pretrain, resume,
+    ImageShape, LrSchedule, MdecConfig, OptimizerKind, PretrainLayout, PretrainParams,
+    SelfAugmentation, StopFlag, TorchScriptEncoder, Upsampling, WeightInit, array_to_tensor, embed,
+    latest_checkpoint, pretrain, resume,
 };
 use mdec_data::Dataset;
 use ndarray::Array4;
@@ -786,5 +787,46 @@ fn a_stop_request_checkpoints_the_batch_reached_and_resuming_matches_an_uninterr
             .is_some_and(|p| p.ends_with("epoch-00025"))
     );
     assert!(!parts.path().join("pretrain.csv").exists());
+    Ok(())
+}
+
+#[test]
+fn self_augmentation_makes_the_embedding_ignore_the_transform() -> Result<()> {
+    let _guard = serial();
+    let data = squares(32, 1, 8, 8);
+    let flips = mdec_data::AugmentConfig {
+        flip: true,
+        ..Default::default()
+    };
+    // Mean cosine similarity between each sample's embedding and its flipped copy's.
+    let similarity = |self_augmentation: Option<SelfAugmentation>| -> Result<f64> {
+        let dir = tempfile::tempdir()?;
+        let mut model = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 11)?;
+        let params = quick(60).self_augmentation(self_augmentation).check()?;
+        let report = pretrain(
+            &mut model,
+            &data,
+            None,
+            &params,
+            dir.path(),
+            Control::default(),
+        )?;
+        assert!(report.final_train_loss.is_finite());
+        let mut flipped = data.images().clone();
+        mdec_data::augment::augment(flipped.view_mut(), &flips, 99)?;
+        let z = embed(&model, &array_to_tensor(data.images())?, 64)?;
+        let z_flipped = embed(&model, &array_to_tensor(&flipped)?, 64)?;
+        let similarity = Tensor::cosine_similarity(&z, &z_flipped, 1, 1e-8);
+        Ok(similarity.mean(Kind::Double).double_value(&[]))
+    };
+    let plain = similarity(None)?;
+    let invariant = similarity(Some(SelfAugmentation {
+        weight: 1.0,
+        transform: flips.clone(),
+    }))?;
+    assert!(
+        invariant > 0.95 && invariant > plain + 0.1,
+        "cosine to the flipped copy: {invariant:.3} with the loss, {plain:.3} without"
+    );
     Ok(())
 }

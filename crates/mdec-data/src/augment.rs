@@ -7,8 +7,8 @@
 //! are enabled. Vary the seed per batch, e.g. with [`batch_seed`].
 //!
 //! Operations run in this order: rotation and shift (one bilinear resampling pass, fill
-//! 0), brightness and contrast (one pass, clamped to `[0, 1]` when the sample was in
-//! `[0, 1]`), masking noise, then additive Gaussian noise.
+//! 0), flips, brightness and contrast, colour (one pass, clamped to `[0, 1]` when the
+//! sample was in `[0, 1]`), masking noise, then additive Gaussian noise.
 //!
 //! For a denoising autoencoder (DCRA) the clean target is the (augmented) batch and the
 //! network input is a copy corrupted with [`AugmentConfig::corruption`]:
@@ -54,6 +54,13 @@ pub struct AugmentConfig {
     /// `k·x + (1 - k)·mean` with `k` uniform in `[max(0, 1 - contrast), 1 + contrast]`.
     /// Default 0 (off).
     pub contrast: f32,
+    /// Random flips: left–right and top–bottom, each with probability 1/2 (with a
+    /// rotation, every orientation of the dihedral group). Default `false` (off).
+    pub flip: bool,
+    /// Colour jitter: each channel is multiplied by its own factor uniform in
+    /// `[max(0, 1 - colour), 1 + colour]`, which shifts hue and saturation (on one
+    /// channel it is a second brightness jitter). Default 0 (off).
+    pub colour: f32,
     /// Masking noise: each pixel (all its channels) is set to 0 with this probability,
     /// in `[0, 1]`. Default 0 (off).
     pub mask_fraction: f32,
@@ -72,10 +79,16 @@ impl AugmentConfig {
     }
 
     fn is_identity_clean(&self) -> bool {
-        self.rotation == 0.0 && self.shift == 0 && self.brightness == 0.0 && self.contrast == 0.0
+        self.rotation == 0.0
+            && self.shift == 0
+            && !self.flip
+            && self.brightness == 0.0
+            && self.contrast == 0.0
+            && self.colour == 0.0
     }
 
-    /// The geometric and photometric part only (rotation, shift, brightness, contrast).
+    /// The geometric and photometric part only (rotation, shift, flips, brightness,
+    /// contrast, colour).
     pub fn clean(&self) -> AugmentConfig {
         AugmentConfig {
             mask_fraction: 0.0,
@@ -114,6 +127,7 @@ impl AugmentConfig {
         nonneg("rotation", self.rotation)?;
         nonneg("brightness", self.brightness)?;
         nonneg("contrast", self.contrast)?;
+        nonneg("colour", self.colour)?;
         nonneg("noise_std", self.noise_std)?;
         if !(0.0..=1.0).contains(&self.mask_fraction) {
             return Err(Error::BadParam {
@@ -137,6 +151,8 @@ const STREAM_SHIFT: u64 = 2;
 const STREAM_PHOTOMETRIC: u64 = 3;
 const STREAM_MASK: u64 = 4;
 const STREAM_NOISE: u64 = 5;
+const STREAM_FLIP: u64 = 6;
+const STREAM_COLOUR: u64 = 7;
 
 fn stream(seed: u64, position: usize, op: u64) -> ChaCha8Rng {
     let mut rng = rng_for(seed, position as u64);
@@ -191,7 +207,10 @@ fn augment_sample(
     position: usize,
     scratch: &mut Vec<f32>,
 ) {
-    let needs_range = config.brightness > 0.0 || config.contrast > 0.0 || config.clamp_noise;
+    let needs_range = config.brightness > 0.0
+        || config.contrast > 0.0
+        || config.colour > 0.0
+        || config.clamp_noise;
     let in_unit = needs_range && buf.iter().all(|v| (0.0..=1.0).contains(v));
 
     // Geometry.
@@ -218,6 +237,11 @@ fn augment_sample(
         rotate_shift_into(scratch, buf, (c, h, w), degrees, dy as f32, dx as f32);
     } else if dy != 0 || dx != 0 {
         shift_in_place(buf, (c, h, w), dy, dx, scratch);
+    }
+    if config.flip {
+        let mut rng = stream(seed, position, STREAM_FLIP);
+        let (left_right, top_bottom) = (rng.next_u32() & 1 == 1, rng.next_u32() & 1 == 1);
+        flip_in_place(buf, (c, h, w), left_right, top_bottom);
     }
 
     // Photometry: x ↦ k·b·x + (1 - k)·b·mean(x), one pass.
@@ -252,6 +276,22 @@ fn augment_sample(
                 .for_each(|v| *v = (*v * scale + offset).clamp(0.0, 1.0));
         } else {
             buf.iter_mut().for_each(|v| *v = *v * scale + offset);
+        }
+    }
+
+    // Colour: one gain per channel.
+    if config.colour > 0.0 {
+        let mut rng = stream(seed, position, STREAM_COLOUR);
+        let lo = (1.0 - config.colour).max(0.0);
+        for channel in buf.chunks_mut(h * w) {
+            let gain = uniform(&mut rng, lo, 1.0 + config.colour);
+            if in_unit {
+                channel
+                    .iter_mut()
+                    .for_each(|v| *v = (*v * gain).clamp(0.0, 1.0));
+            } else {
+                channel.iter_mut().for_each(|v| *v *= gain);
+            }
         }
     }
 
@@ -390,6 +430,26 @@ fn shift_in_place(
             let s = ch * plane + sy as usize * w + src_x;
             let d = ch * plane + y * w + dst_x;
             buf[d..d + len].copy_from_slice(&scratch[s..s + len]);
+        }
+    }
+}
+
+/// Mirrors every channel left–right and/or top–bottom.
+fn flip_in_place(
+    buf: &mut [f32],
+    (_, h, w): (usize, usize, usize),
+    left_right: bool,
+    top_bottom: bool,
+) {
+    for channel in buf.chunks_mut(h * w) {
+        if left_right {
+            channel.chunks_mut(w).for_each(<[f32]>::reverse);
+        }
+        if top_bottom {
+            for y in 0..h / 2 {
+                let (top, bottom) = channel.split_at_mut((h - 1 - y) * w);
+                top[y * w..(y + 1) * w].swap_with_slice(&mut bottom[..w]);
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ pub use checkpoint::{
 pub use layout::PretrainLayout;
 pub use params::{
     DataPlacement, EarlyStopping, PretrainParams, PretrainParamsError, PretrainValidParams,
-    ReconLoss,
+    ReconLoss, SelfAugmentation,
 };
 pub use train::{
     EpochRow, PretrainReport, TABLE_STEM, pretrain, pretrain_or_resume, resume, rows_from_frame,

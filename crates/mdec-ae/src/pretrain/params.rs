@@ -28,6 +28,21 @@ pub struct EarlyStopping {
     pub min_delta: f64,
 }
 
+/// The taxonomy's self-augmentation loss, a non-clustering loss beside the
+/// reconstruction: `weight · (1 − 1/N Σ cos(f(x), f(T(x))))`, where `f` is the encoder,
+/// `x` the network's input and `T` a random transform of the clean sample (brightness,
+/// contrast and colour jitter, flips, rotations, shifts, noise). The embedding learns to
+/// ignore what `T` changes. On its own (without reconstruction) a constant encoder would
+/// satisfy it, so it only comes beside the reconstruction loss.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelfAugmentation {
+    /// The weight of the term against the reconstruction loss (> 0).
+    pub weight: f64,
+    /// `T`: drawn afresh for every sample of every batch.
+    pub transform: AugmentConfig,
+}
+
 /// Where the training images live during an epoch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -81,6 +96,8 @@ pub struct PretrainParams {
     /// contrast; MDEC augments with rotations and contrast). Its noise fields must stay 0:
     /// use `noise_std` / `mask_fraction`. Default off.
     pub augment: AugmentConfig,
+    /// The self-augmentation loss beside the reconstruction. Default off.
+    pub self_augmentation: Option<SelfAugmentation>,
     /// Optional early stopping on the validation loss. Default off.
     pub early_stopping: Option<EarlyStopping>,
     /// Window (epochs) of the moving averages in the metrics table (MDEC's figure 1).
@@ -113,6 +130,7 @@ impl Default for PretrainParams {
             noise_std: 0.0,
             mask_fraction: 0.0,
             augment: AugmentConfig::default(),
+            self_augmentation: None,
             early_stopping: None,
             moving_average: 5,
             checkpoint_every: 10,
@@ -183,6 +201,10 @@ pub enum PretrainParamsError {
     /// The augmentation config is invalid or holds noise.
     #[error("augment: {0}")]
     Augment(String),
+    /// The self-augmentation loss needs a weight > 0 and a transform that changes
+    /// something.
+    #[error("self_augmentation: {0}")]
+    SelfAugmentation(String),
     /// Early stopping needs `patience >= 1` and `min_delta >= 0`.
     #[error("early_stopping: patience {patience} must be >= 1 and min_delta {min_delta} >= 0")]
     EarlyStopping {
@@ -231,6 +253,8 @@ impl PretrainParams {
         loss: ReconLoss,
         /// Sets [`PretrainParams::augment`].
         augment: AugmentConfig,
+        /// Sets [`PretrainParams::self_augmentation`].
+        self_augmentation: Option<SelfAugmentation>,
         /// Sets [`PretrainParams::early_stopping`].
         early_stopping: Option<EarlyStopping>,
         /// Sets [`PretrainParams::moving_average`].
@@ -303,6 +327,22 @@ impl PretrainParams {
                 "noise_std and mask_fraction belong to the pretraining params (the target stays clean)".into(),
             ));
         }
+        if let Some(sa) = &self.self_augmentation {
+            if !(sa.weight.is_finite() && sa.weight > 0.0) {
+                return Err(E::SelfAugmentation(format!(
+                    "weight must be > 0 and finite, got {}",
+                    sa.weight
+                )));
+            }
+            sa.transform
+                .check()
+                .map_err(|e| E::SelfAugmentation(e.to_string()))?;
+            if sa.transform.is_identity() {
+                return Err(E::SelfAugmentation(
+                    "the transform changes nothing: set at least one of its fields".into(),
+                ));
+            }
+        }
         if let Some(EarlyStopping {
             patience,
             min_delta,
@@ -330,9 +370,10 @@ impl PretrainValidParams {
         self.0
     }
 
-    /// Whether the batches are augmented on the host.
+    /// Whether the batches are prepared on the host (augmented, or with a transformed
+    /// view for the self-augmentation loss).
     pub fn augments(&self) -> bool {
-        !self.augment.is_identity()
+        !self.augment.is_identity() || self.self_augmentation.is_some()
     }
 }
 
@@ -362,6 +403,23 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(p().augment(noisy).check(), Err(E::Augment(_))));
+        let self_augmentation = |weight, transform| {
+            p().self_augmentation(Some(SelfAugmentation { weight, transform }))
+                .check()
+        };
+        let flips = AugmentConfig {
+            flip: true,
+            ..Default::default()
+        };
+        assert!(self_augmentation(0.5, flips.clone()).is_ok());
+        assert!(matches!(
+            self_augmentation(0.0, flips),
+            Err(E::SelfAugmentation(_))
+        ));
+        assert!(matches!(
+            self_augmentation(1.0, AugmentConfig::default()),
+            Err(E::SelfAugmentation(_))
+        ));
         assert!(matches!(
             p().early_stopping(Some(EarlyStopping {
                 patience: 0,

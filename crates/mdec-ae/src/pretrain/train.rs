@@ -184,6 +184,12 @@ fn torch_seed(seed: u64, epoch: usize, stream: u64) -> i64 {
     (batch_seed(seed, epoch as u64, stream) >> 1) as i64
 }
 
+/// The seed of the self-augmentation views of the batch whose augmentation seed is
+/// `seed`: another stream, so that `T` and the batch's own augmentation are independent.
+fn view_seed(seed: u64) -> u64 {
+    batch_seed(seed, u64::MAX, 0x5e1f)
+}
+
 /// How an epoch's training pass ended.
 enum EpochEnd {
     /// Every batch ran: the mean loss.
@@ -278,11 +284,12 @@ impl<'a, 'c> Run<'a, 'c> {
         crate::noise::corrupt(xs, self.params.noise_std, self.params.mask_fraction)
     }
 
-    fn loss(&self, input: &Tensor, target: &Tensor, train: bool) -> Tensor {
-        let raw = self
-            .model
-            .decode_raw(&self.model.encode(input, train), train);
-        match self.params.loss {
+    /// The reconstruction loss of `target` from `input`, plus the self-augmentation term
+    /// when `view` (the transformed samples `T(x)`) is given.
+    fn loss(&self, input: &Tensor, target: &Tensor, view: Option<&Tensor>, train: bool) -> Tensor {
+        let z = self.model.encode(input, train);
+        let raw = self.model.decode_raw(&z, train);
+        let reconstruction = match self.params.loss {
             ReconLoss::Mse => self
                 .model
                 .output_activation(&raw)
@@ -293,7 +300,27 @@ impl<'a, 'c> Run<'a, 'c> {
                 None,
                 tch::Reduction::Mean,
             ),
+        };
+        match (view, &self.params.self_augmentation) {
+            (Some(view), Some(sa)) => {
+                let similarity =
+                    Tensor::cosine_similarity(&z, &self.model.encode(view, train), 1, 1e-8)
+                        .mean(None);
+                reconstruction + (1.0 - similarity) * sa.weight
+            }
+            _ => reconstruction,
         }
+    }
+
+    /// `T(x)` for the self-augmentation loss: the samples transformed with a seed of their
+    /// own, on the device; `None` without the loss.
+    fn view(&self, samples: &Array4<f32>, seed: u64) -> Result<Option<Tensor>> {
+        let Some(sa) = &self.params.self_augmentation else {
+            return Ok(None);
+        };
+        let mut view = samples.clone();
+        augment(view.view_mut(), &sa.transform, view_seed(seed))?;
+        Ok(Some(self.tensor_on(&view, true)?))
     }
 
     fn run(mut self) -> Result<PretrainReport> {
@@ -542,7 +569,6 @@ impl<'a, 'c> Run<'a, 'c> {
             let flat: Vec<i64> = batches.iter().flatten().map(|&i| i as i64).collect();
             Tensor::from_slice(&flat).to_device(self.device)
         });
-        let augments = p.augments();
         let flush_every = if self.device == Device::Cpu { 1 } else { 20 };
         let (mut sum, mut count) = (start.loss_sum, start.samples);
         let mut pending: Vec<(usize, Tensor)> = Vec::new();
@@ -552,7 +578,7 @@ impl<'a, 'c> Run<'a, 'c> {
         let result = std::thread::scope(|scope| -> Result<EpochEnd> {
             // Host batches (augmented, or too big for the device) come from a thread that
             // prepares the next ones while the current one trains.
-            let (tx, rx) = sync_channel::<mdec_data::Result<Array4<f32>>>(2);
+            let (tx, rx) = sync_channel::<mdec_data::Result<(Array4<f32>, u64)>>(2);
             if train_dev.is_none() {
                 let batches = &batches;
                 let augment_config = p.augment.clone();
@@ -560,16 +586,9 @@ impl<'a, 'c> Run<'a, 'c> {
                 scope.spawn(move || {
                     for (b, idx) in batches.iter().enumerate().skip(first_batch) {
                         let mut xs = train.gather(idx);
-                        let r = if augments {
-                            augment(
-                                xs.view_mut(),
-                                &augment_config,
-                                batch_seed(seed, epoch as u64, b as u64),
-                            )
-                            .map(|_| xs)
-                        } else {
-                            Ok(xs)
-                        };
+                        let batch_seed = batch_seed(seed, epoch as u64, b as u64);
+                        let r = augment(xs.view_mut(), &augment_config, batch_seed)
+                            .map(|_| (xs, batch_seed));
                         if tx.send(r).is_err() {
                             break;
                         }
@@ -592,20 +611,20 @@ impl<'a, 'c> Run<'a, 'c> {
                 }
                 tch::manual_seed(torch_seed(p.seed, epoch, 2 + b as u64));
                 let len = idx.len() as i64;
-                let xs = match (train_dev, &order_t) {
+                let (xs, view) = match (train_dev, &order_t) {
                     (Some(data), Some(order)) => {
-                        data.index_select(0, &order.narrow(0, offset, len))
+                        (data.index_select(0, &order.narrow(0, offset, len)), None)
                     }
                     _ => {
-                        let host = rx
+                        let (host, seed) = rx
                             .recv()
                             .map_err(|_| Error::EmptyDataset { which: "train" })??;
-                        self.tensor_on(&host, true)?
+                        (self.tensor_on(&host, true)?, self.view(&host, seed)?)
                     }
                 };
                 offset += len;
                 let input = self.corrupt(&xs);
-                let loss = self.loss(&input, &xs, true);
+                let loss = self.loss(&input, &xs, view.as_ref(), true);
                 optimizer.set_lr(scheduler.lr(epoch, b));
                 optimizer.backward_step(&loss);
                 pending.push((idx.len(), loss.detach()));
@@ -649,23 +668,34 @@ impl<'a, 'c> Run<'a, 'c> {
         result
     }
 
-    /// Mean validation loss, in evaluation mode under `no_grad`, with a fixed corruption.
+    /// Mean validation loss, in evaluation mode under `no_grad`, with a fixed corruption
+    /// and fixed self-augmentation views.
     fn validate(&self, val: &Tensor, epoch: usize, last_ckpt: &Option<PathBuf>) -> Result<f64> {
         let p = self.params;
         tch::manual_seed(torch_seed(p.seed, usize::MAX, 1));
         let n = val.size()[0];
         let bs = p.eval_batch_size as i64;
-        let total = tch::no_grad(|| {
+        let total = tch::no_grad(|| -> Result<Tensor> {
             let mut total = Tensor::zeros([], (Kind::Double, self.device));
             for start in (0..n).step_by(bs as usize) {
                 let len = bs.min(n - start);
                 let xs = val.narrow(0, start, len).to_device(self.device);
+                let view = match self.validation {
+                    Some(v) if p.self_augmentation.is_some() => {
+                        let range = start as usize..(start + len) as usize;
+                        let host = v.images().slice(ndarray::s![range, .., .., ..]).to_owned();
+                        self.view(&host, batch_seed(p.seed, u64::MAX, start as u64))?
+                    }
+                    _ => None,
+                };
                 let input = self.corrupt(&xs);
-                let loss = self.loss(&input, &xs, false).to_kind(Kind::Double);
+                let loss = self
+                    .loss(&input, &xs, view.as_ref(), false)
+                    .to_kind(Kind::Double);
                 total += loss * len as f64;
             }
-            total
-        });
+            Ok(total)
+        })?;
         let value = total.double_value(&[]) / n as f64;
         if !value.is_finite() {
             return Err(Error::NonFiniteLoss {

@@ -12,6 +12,8 @@ fn everything_clean() -> AugmentConfig {
         shift: 3,
         brightness: 0.4,
         contrast: 0.5,
+        flip: true,
+        colour: 0.3,
         mask_fraction: 0.2,
         ..Default::default()
     }
@@ -24,13 +26,14 @@ proptest! {
     fn keeps_shape_and_unit_range(
         n in 1usize..6, c in prop::sample::select(vec![1usize, 3]), h in 1usize..12, w in 1usize..12,
         rotation in 0f32..180.0, shift in 0usize..5, brightness in 0f32..1.0, contrast in 0f32..1.0,
-        mask in 0f32..1.0, noise in 0f32..0.5, seed in any::<u64>(),
+        mask in 0f32..1.0, noise in 0f32..0.5, flip in any::<bool>(), colour in 0f32..1.0,
+        seed in any::<u64>(),
     ) {
         let original = crate::random_images(n, c, h, w, seed);
         let mut batch = original.clone();
         let config = AugmentConfig {
-            rotation, shift, brightness, contrast, mask_fraction: mask, noise_std: noise,
-            clamp_noise: true,
+            rotation, shift, brightness, contrast, flip, colour, mask_fraction: mask,
+            noise_std: noise, clamp_noise: true,
         };
         augment(batch.view_mut(), &config, seed).unwrap();
         prop_assert_eq!(batch.dim(), original.dim());
@@ -180,4 +183,53 @@ fn bad_parameters_are_rejected() {
             Err(Error::BadParam { .. })
         ));
     }
+}
+
+#[test]
+fn flips_give_the_four_mirror_images_and_keep_the_pixels() -> Result<()> {
+    let image = Array3::from_shape_fn((2, 3, 4), |(c, y, x)| (c * 100 + y * 10 + x) as f32);
+    let batch = Array4::from_shape_fn((64, 2, 3, 4), |(_, c, y, x)| image[[c, y, x]]);
+    let mut flipped = batch.clone();
+    let config = AugmentConfig {
+        flip: true,
+        ..Default::default()
+    };
+    augment(flipped.view_mut(), &config, 9)?;
+    let mirrors = [
+        image.clone(),
+        image.slice(s![.., .., ..;-1]).to_owned(),
+        image.slice(s![.., ..;-1, ..]).to_owned(),
+        image.slice(s![.., ..;-1, ..;-1]).to_owned(),
+    ];
+    let mut seen = [0usize; 4];
+    for sample in flipped.outer_iter() {
+        let which = mirrors.iter().position(|m| m == sample);
+        seen[which.expect("every flipped sample is one of the four mirror images")] += 1;
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    Ok(())
+}
+
+#[test]
+fn colour_jitter_scales_each_channel_by_its_own_gain() -> Result<()> {
+    let mut batch = Array4::from_elem((8, 3, 4, 4), 0.5f32);
+    let config = AugmentConfig {
+        colour: 0.4,
+        ..Default::default()
+    };
+    augment(batch.view_mut(), &config, 4)?;
+    for sample in batch.outer_iter() {
+        let gains: Vec<f32> = (0..3).map(|c| sample[[c, 0, 0]] / 0.5).collect();
+        for (c, gain) in gains.iter().enumerate() {
+            assert!((0.6..=1.4).contains(gain), "{gains:?}");
+            assert!(
+                sample
+                    .index_axis(ndarray::Axis(0), c)
+                    .iter()
+                    .all(|&v| v == sample[[c, 0, 0]])
+            );
+        }
+        assert!(gains[0] != gains[1] || gains[1] != gains[2], "{gains:?}");
+    }
+    Ok(())
 }
