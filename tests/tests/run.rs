@@ -342,46 +342,61 @@ fn a_torchscript_encoder_clustering_keeps_its_encoder_and_predicts() -> Result<(
     write_idx(&y, &IdxArray::from_labels(&labels)?)?;
     let encoder = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../crates/mdec-ae/tests/fixtures/tiny_encoder.pt");
-    let run = tmp.path().join("run");
-    let output = mdec()
-        .arg("cluster")
-        .arg("--idx")
-        .arg(&x)
-        .arg(&y)
-        .arg("--encoder")
-        .arg(&encoder)
-        .args(["--preset", "dec", "--max-iter", "10", "--batch-size", "10"])
-        .args(["--device", "cpu", "--out"])
-        .arg(&run)
-        .output()?;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(run.join("model/encoder.pt").is_file());
-    assert!(run.join("model/centroids.safetensors").is_file());
-    assert!(!run.join("plots/reconstructions.png").exists());
-    let out = tmp.path().join("predicted.csv");
-    let output = mdec()
-        .args(["predict", "--model"])
-        .arg(&run)
-        .arg("--idx")
-        .arg(&x)
-        .arg(&y)
-        .args(["--device", "cpu", "--out"])
-        .arg(&out)
-        .output()?;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    // The same model on the same data: the same assignments as the run's.
-    assert_eq!(
-        csv_column(&out, "cluster")?,
-        csv_column(&run.join("assignments.csv"), "cluster")?
-    );
-    assert_eq!(csv_column(&out, "label")?, labels);
+    let mut embeddings = Vec::new();
+    for fine_tune in [false, true] {
+        let run = tmp.path().join(format!("run-{fine_tune}"));
+        let mut command = mdec();
+        command
+            .arg("cluster")
+            .arg("--idx")
+            .arg(&x)
+            .arg(&y)
+            .arg("--encoder")
+            .arg(&encoder)
+            .args(["--preset", "dec", "--max-iter", "10", "--batch-size", "10"])
+            .args(["--device", "cpu", "--out"])
+            .arg(&run);
+        if fine_tune {
+            command.arg("--fine-tune");
+        }
+        let output = command.output()?;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let saved = std::fs::read(run.join("model/encoder.pt"))?;
+        // Frozen, the encoder is copied; fine-tuned, the tuned module is written.
+        assert_eq!(saved == std::fs::read(&encoder)?, !fine_tune);
+        assert!(run.join("model/centroids.safetensors").is_file());
+        assert!(!run.join("plots/reconstructions.png").exists());
+        embeddings.push(ndarray_npy::read_npy::<_, ndarray::Array2<f32>>(
+            run.join("embeddings.npy"),
+        )?);
+        let out = tmp.path().join(format!("predicted-{fine_tune}.csv"));
+        let output = mdec()
+            .args(["predict", "--model"])
+            .arg(&run)
+            .arg("--idx")
+            .arg(&x)
+            .arg(&y)
+            .args(["--device", "cpu", "--out"])
+            .arg(&out)
+            .output()?;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The same model on the same data: the same assignments as the run's.
+        assert_eq!(
+            csv_column(&out, "cluster")?,
+            csv_column(&run.join("assignments.csv"), "cluster")?
+        );
+        assert_eq!(csv_column(&out, "label")?, labels);
+    }
+    // Fine-tuning moved the embeddings away from the frozen encoder's.
+    let moved = (&embeddings[0] - &embeddings[1]).mapv(f32::abs).sum();
+    assert!(moved > 1e-3, "{moved}");
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mdec_data::ImageShape;
-use tch::{CModule, Device, Kind, Tensor};
+use tch::{CModule, Device, Kind, Tensor, nn};
 
 use crate::error::{Error, Result};
 
@@ -86,7 +86,8 @@ pub struct TorchScriptEncoder {
 }
 
 impl TorchScriptEncoder {
-    /// Loads the module on `device`, sets it to evaluation mode and checks it: two zero
+    /// Loads the module on `device`, sets it to evaluation mode, freezes its weights (see
+    /// [`TorchScriptEncoder::train_in`] to fine-tune them) and checks it: two zero
     /// images of `shape` are encoded under `no_grad`, and the output must be a 2-D
     /// floating-point tensor `[2, latent]`, which gives the latent size.
     ///
@@ -105,6 +106,13 @@ impl TorchScriptEncoder {
         let mut module =
             CModule::load_on_device(&path, device).map_err(|e| fail(torch_message(&e)))?;
         module.f_set_eval().map_err(|e| fail(torch_message(&e)))?;
+        // Frozen until `train_in`: no gradients are kept for its weights.
+        for (_, parameter) in module
+            .named_parameters()
+            .map_err(|e| fail(torch_message(&e)))?
+        {
+            let _ = parameter.set_requires_grad(false);
+        }
         let probe = Tensor::zeros(
             [
                 2,
@@ -150,6 +158,39 @@ impl TorchScriptEncoder {
     /// The file the module was loaded from.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Makes the module's weights trainable: each parameter is added to `path` (dots in
+    /// its name become underscores), so that an optimiser over that var store fine-tunes
+    /// the network. The module stays in evaluation mode: batch-norm statistics keep their
+    /// pretrained values and dropout stays off, as usual when fine-tuning on small
+    /// batches — and the parameters are then all that changes.
+    ///
+    /// # Errors
+    /// [`Error::TorchScript`] naming the file if its parameters cannot be listed.
+    pub fn train_in(&self, path: &nn::Path<'_>) -> Result<()> {
+        let parameters = self
+            .module
+            .named_parameters()
+            .map_err(|e| Error::TorchScript {
+                path: self.path.clone(),
+                reason: torch_message(&e),
+            })?;
+        for (name, tensor) in parameters {
+            let _ = path.add(&name.replace('.', "_"), tensor, true);
+        }
+        Ok(())
+    }
+
+    /// Writes the module, with its current weights, as TorchScript to `to`.
+    ///
+    /// # Errors
+    /// [`Error::TorchScript`] naming `to` if it cannot be written.
+    pub fn save(&self, to: &Path) -> Result<()> {
+        self.module.save(to).map_err(|e| Error::TorchScript {
+            path: to.to_path_buf(),
+            reason: torch_message(&e),
+        })
     }
 }
 

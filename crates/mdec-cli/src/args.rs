@@ -226,6 +226,10 @@ pub struct ClusterArgs {
     /// only the centroids are trained. It is copied into the run's `model/`.
     #[arg(long)]
     pub encoder: Option<PathBuf>,
+    /// Fine-tune the --encoder's weights with the clustering loss (batch-norm statistics
+    /// kept); the tuned encoder is written to the run's `model/`.
+    #[arg(long, requires = "encoder")]
+    pub fine_tune: bool,
 }
 
 impl ClusterArgs {
@@ -233,7 +237,10 @@ impl ClusterArgs {
     pub fn from(&self) -> Option<ClusterFrom> {
         match (&self.pretrained, &self.encoder) {
             (Some(dir), _) => Some(ClusterFrom::Pretrained(dir.clone())),
-            (None, Some(script)) => Some(ClusterFrom::Encoder(script.clone())),
+            (None, Some(script)) => Some(ClusterFrom::Encoder {
+                script: script.clone(),
+                fine_tune: self.fine_tune,
+            }),
             (None, None) => None,
         }
     }

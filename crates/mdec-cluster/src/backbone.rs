@@ -1,7 +1,7 @@
 //! [`Backbone`]: what the clustering stage trains — an [`Encoder`], maybe a decoder, and
 //! the var store where the clustering layer adds its centroids under `cluster`.
 
-use mdec_ae::{AeModel, Autoencoder, Encoder, ImageShape};
+use mdec_ae::{AeModel, Autoencoder, Encoder, ImageShape, TorchScriptEncoder};
 use tch::nn::VarStore;
 use tch::{Device, Tensor};
 
@@ -10,9 +10,9 @@ use tch::{Device, Tensor};
 /// the decoder and the centroids, and one file holds them all.
 ///
 /// Implemented by [`AeModel`] (encoder and decoder trained) and by [`EncoderOnly`], which
-/// wraps any [`Encoder`] — such as a [`TorchScriptEncoder`](mdec_ae::TorchScriptEncoder)
-/// — with a var store of its own: its encoder stays as it is and only the centroids
-/// train.
+/// wraps any [`Encoder`] — such as a [`TorchScriptEncoder`] — with a var store of its own:
+/// its encoder stays as it is and only the centroids train, unless a TorchScript encoder
+/// is wrapped with [`EncoderOnly::fine_tuned`].
 pub trait Backbone: Encoder {
     /// The var store holding the trainable weights; the centroids are added to it.
     fn var_store(&self) -> &VarStore;
@@ -33,7 +33,8 @@ impl Backbone for AeModel {
 }
 
 /// Any [`Encoder`] with a var store of its own for the centroids: the encoder is used as
-/// it is (frozen), the decoder is absent.
+/// it is (frozen) or, for a TorchScript encoder, fine-tuned with the centroids
+/// ([`EncoderOnly::fine_tuned`]); the decoder is absent.
 ///
 /// ```
 /// use mdec_ae::{AeConfig, AeModel, Encoder};
@@ -73,6 +74,20 @@ impl<E: Encoder> EncoderOnly<E> {
     /// Unwraps the encoder.
     pub fn into_inner(self) -> E {
         self.encoder
+    }
+}
+
+impl EncoderOnly<TorchScriptEncoder> {
+    /// Wraps `encoder` with its weights in the var store, under `encoder`: the clustering
+    /// loss then trains them with the centroids (batch-norm statistics stay as they were,
+    /// see [`TorchScriptEncoder::train_in`]).
+    ///
+    /// # Errors
+    /// [`mdec_ae::Error::TorchScript`] if the module's parameters cannot be listed.
+    pub fn fine_tuned(encoder: TorchScriptEncoder) -> mdec_ae::Result<Self> {
+        let vs = VarStore::new(encoder.device());
+        encoder.train_in(&(vs.root() / "encoder"))?;
+        Ok(Self { encoder, vs })
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use mdec_ae::{AeModel, Encoder, ImageShape};
 use mdec_data::atomic;
 use serde::{Deserialize, Serialize};
-use tch::Device;
+use tch::{Device, Tensor};
 
 use crate::backbone::{Backbone, EncoderOnly};
 use crate::error::{Error, Result};
@@ -172,15 +172,23 @@ impl Dec<AeModel> {
 }
 
 impl<E: Encoder> Dec<EncoderOnly<E>> {
-    /// Writes `centroids.safetensors` and `cluster.json` (the encoder is saved apart).
+    /// Writes `centroids.safetensors` (the centroids only) and `cluster.json`; the encoder,
+    /// fine-tuned or not, is saved apart.
     ///
     /// # Errors
     /// [`Error::Torch`] / [`Error::Io`] / [`Error::Json`] if a file cannot be written.
     pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let centroids: Vec<(String, Tensor)> = self
+            .backbone()
+            .var_store()
+            .variables()
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("cluster."))
+            .collect();
         atomic::write_file(dir.join(CENTROIDS_FILE), |tmp: &Path| {
-            self.backbone().var_store().save(tmp).map_err(Error::from)
+            Tensor::write_safetensors(&centroids, tmp).map_err(Error::from)
         })?;
         self.write_meta(dir)
     }

@@ -50,6 +50,9 @@ pub struct RunConfig {
     /// The TorchScript encoder clustered (`mdec cluster --encoder`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder: Option<PathBuf>,
+    /// Whether the encoder was fine-tuned with the centroids (`--fine-tune`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fine_tune: bool,
     /// The pretrained autoencoder clustered (`mdec cluster --pretrained`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pretrained: Option<PathBuf>,

@@ -65,9 +65,16 @@ pub enum ClusterFrom {
     /// A pretrained autoencoder: a run folder of `mdec pretrain` / `mdec run`, or a
     /// checkpoint or model folder inside one.
     Pretrained(PathBuf),
-    /// A TorchScript encoder exported from PyTorch (images `[b,c,h,w]` → `[b,d]`); only the
-    /// centroids are trained. It is copied into the run's `model/`.
-    Encoder(PathBuf),
+    /// A TorchScript encoder exported from PyTorch (images `[b,c,h,w]` → `[b,d]`), frozen
+    /// (only the centroids train; it is copied into the run's `model/`) or fine-tuned by
+    /// the clustering loss with the centroids (batch-norm statistics kept; the tuned
+    /// module is written to the run's `model/`).
+    Encoder {
+        /// The TorchScript file.
+        script: PathBuf,
+        /// Whether its weights train.
+        fine_tune: bool,
+    },
 }
 
 /// One run, described as data.
@@ -233,7 +240,7 @@ impl Run {
             (_, _) => None,
         };
         let (images, features, data) = match settings.features {
-            Some(_) if matches!(cluster_from, Some(ClusterFrom::Encoder(_))) => {
+            Some(_) if matches!(cluster_from, Some(ClusterFrom::Encoder { .. })) => {
                 return Err(Error::BadInput(
                     "an encoder sees the images: clustering with --encoder takes no features (choose a preset without features)".into(),
                 ));
@@ -263,10 +270,12 @@ impl Run {
         let layout = RunLayout::prepare(&root, spec.mode)?;
         if !resuming || !layout.config().is_file() {
             let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
-            let (encoder, pretrained) = match &cluster_from {
-                Some(ClusterFrom::Encoder(p)) => (Some(abs(p)), None),
-                Some(ClusterFrom::Pretrained(p)) => (None, Some(abs(p))),
-                None => (None, None),
+            let (encoder, fine_tune, pretrained) = match &cluster_from {
+                Some(ClusterFrom::Encoder { script, fine_tune }) => {
+                    (Some(abs(script)), *fine_tune, None)
+                }
+                Some(ClusterFrom::Pretrained(p)) => (None, false, Some(abs(p))),
+                None => (None, false, None),
             };
             RunConfig {
                 mdec_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -284,6 +293,7 @@ impl Run {
                 k_search,
                 time_budget_seconds: time_budget.map(|b| b.as_secs_f64()),
                 encoder,
+                fine_tune,
                 pretrained,
             }
             .write(&layout)?;
@@ -415,19 +425,29 @@ impl Run {
             (Command::Cluster, Some(ClusterFrom::Pretrained(dir))) => {
                 load_pretrained(&dir, self.data.shape(), self.device)?
             }
-            (Command::Cluster, Some(ClusterFrom::Encoder(script))) => {
+            (Command::Cluster, Some(ClusterFrom::Encoder { script, fine_tune })) => {
                 let encoder = TorchScriptEncoder::load(&script, self.data.shape(), self.device)?;
+                let backbone = if fine_tune {
+                    tracing::info!(encoder = %script.display(), "fine-tuning the encoder with the centroids");
+                    EncoderOnly::fine_tuned(encoder)?
+                } else {
+                    EncoderOnly::new(encoder)
+                };
                 let no_decoder = |_: &EncoderOnly<TorchScriptEncoder>| None;
                 return self.cluster_and_save(
-                    EncoderOnly::new(encoder),
+                    backbone,
                     events,
                     stop,
                     no_decoder,
                     move |dec, dir| {
                         dec.save(dir)?;
                         let to = dir.join(crate::layout::ENCODER_FILE);
-                        std::fs::copy(&script, &to)
-                            .map_err(|e| Error::io(&script, "cannot copy", e))?;
+                        if fine_tune {
+                            dec.backbone().encoder().save(&to)?;
+                        } else {
+                            std::fs::copy(&script, &to)
+                                .map_err(|e| Error::io(&script, "cannot copy", e))?;
+                        }
                         Ok(())
                     },
                 );
@@ -710,7 +730,7 @@ fn check_model(
         (Command::Cluster, Some(ClusterFrom::Pretrained(dir))) => {
             load_pretrained(dir, data.shape(), Device::Cpu).map(drop)
         }
-        (Command::Cluster, Some(ClusterFrom::Encoder(script))) => {
+        (Command::Cluster, Some(ClusterFrom::Encoder { script, .. })) => {
             if !script.is_file() {
                 return Err(Error::BadInput(format!(
                     "{}: no such encoder file",
