@@ -90,7 +90,8 @@ pub struct PresetSettings {
     pub features: Option<FeatureSpec>,
     /// The autoencoder architecture.
     pub ae: AeConfig,
-    /// Pretraining of the autoencoder (reconstruction only).
+    /// Pretraining of the autoencoder (reconstruction, plus the self-augmentation loss when
+    /// set).
     pub pretrain: PretrainParams,
     /// The clustering stage.
     pub cluster: DecParams,

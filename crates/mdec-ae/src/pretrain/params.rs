@@ -29,11 +29,14 @@ pub struct EarlyStopping {
 }
 
 /// The taxonomy's self-augmentation loss, a non-clustering loss beside the
-/// reconstruction: `weight · (1 − 1/N Σ cos(f(x), f(T(x))))`, where `f` is the encoder,
-/// `x` the network's input and `T` a random transform of the clean sample (brightness,
-/// contrast and colour jitter, flips, rotations, shifts, noise). The embedding learns to
-/// ignore what `T` changes. On its own (without reconstruction) a constant encoder would
-/// satisfy it, so it only comes beside the reconstruction loss.
+/// reconstruction: `weight · (1 − 1/N Σ cos(f(x) − m, f(T(x)) − m'))`, where `f` is the
+/// encoder, `x` the network's input, `T` a random transform of the clean sample
+/// (brightness, contrast and colour jitter, flips, rotations, shifts, noise) and `m`, `m'`
+/// the batch means of the two embeddings. The embedding learns to ignore what `T`
+/// changes. Centring matters: with plain cosines, embeddings that all point one way (a
+/// collapse) satisfy it, and on the defect crops they did (the term fell to 0, k-means on
+/// the embedding stayed at chance). It comes beside the reconstruction loss, which keeps
+/// the embedding describing the image.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SelfAugmentation {

@@ -303,9 +303,12 @@ impl<'a, 'c> Run<'a, 'c> {
         };
         match (view, &self.params.self_augmentation) {
             (Some(view), Some(sa)) => {
+                // Centred on the batch mean: a direction all embeddings share (a
+                // collapse) is no similarity.
+                let centred = |z: &Tensor| z - z.mean_dim(0, true, Kind::Float);
+                let z_view = self.model.encode(view, train);
                 let similarity =
-                    Tensor::cosine_similarity(&z, &self.model.encode(view, train), 1, 1e-8)
-                        .mean(None);
+                    Tensor::cosine_similarity(&centred(&z), &centred(&z_view), 1, 1e-8).mean(None);
                 reconstruction + (1.0 - similarity) * sa.weight
             }
             _ => reconstruction,
