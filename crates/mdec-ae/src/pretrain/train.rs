@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
-use mdec_data::augment::{augment, batch_seed};
+use mdec_data::augment::{AugmentConfig, augment, batch_seed};
 use mdec_data::{Dataset, Order};
 use ndarray::Array4;
 use polars::prelude::{DataFrame, DataType, df};
@@ -184,10 +184,21 @@ fn torch_seed(seed: u64, epoch: usize, stream: u64) -> i64 {
     (batch_seed(seed, epoch as u64, stream) >> 1) as i64
 }
 
-/// The seed of the self-augmentation views of the batch whose augmentation seed is
-/// `seed`: another stream, so that `T` and the batch's own augmentation are independent.
-fn view_seed(seed: u64) -> u64 {
-    batch_seed(seed, u64::MAX, 0x5e1f)
+/// `T(x)` for the self-augmentation loss: the samples of the batch whose augmentation
+/// seed is `seed`, transformed with a seed derived from it (another stream, so that `T`
+/// and the batch's own augmentation are independent).
+fn view(
+    samples: &Array4<f32>,
+    transform: &AugmentConfig,
+    seed: u64,
+) -> mdec_data::Result<Array4<f32>> {
+    let mut view = samples.clone();
+    augment(
+        view.view_mut(),
+        transform,
+        batch_seed(seed, u64::MAX, 0x5e1f),
+    )?;
+    Ok(view)
 }
 
 /// How an epoch's training pass ended.
@@ -313,17 +324,6 @@ impl<'a, 'c> Run<'a, 'c> {
             }
             _ => reconstruction,
         }
-    }
-
-    /// `T(x)` for the self-augmentation loss: the samples transformed with a seed of their
-    /// own, on the device; `None` without the loss.
-    fn view(&self, samples: &Array4<f32>, seed: u64) -> Result<Option<Tensor>> {
-        let Some(sa) = &self.params.self_augmentation else {
-            return Ok(None);
-        };
-        let mut view = samples.clone();
-        augment(view.view_mut(), &sa.transform, view_seed(seed))?;
-        Ok(Some(self.tensor_on(&view, true)?))
     }
 
     fn run(mut self) -> Result<PretrainReport> {
@@ -581,17 +581,22 @@ impl<'a, 'c> Run<'a, 'c> {
         let result = std::thread::scope(|scope| -> Result<EpochEnd> {
             // Host batches (augmented, or too big for the device) come from a thread that
             // prepares the next ones while the current one trains.
-            let (tx, rx) = sync_channel::<mdec_data::Result<(Array4<f32>, u64)>>(2);
+            // With the self-augmentation loss, each batch comes with its view T(x).
+            type HostBatch = (Array4<f32>, Option<Array4<f32>>);
+            let (tx, rx) = sync_channel::<mdec_data::Result<HostBatch>>(2);
             if train_dev.is_none() {
                 let batches = &batches;
-                let augment_config = p.augment.clone();
+                let augment_config = &p.augment;
+                let transform = p.self_augmentation.as_ref().map(|sa| &sa.transform);
                 let seed = p.seed;
                 scope.spawn(move || {
                     for (b, idx) in batches.iter().enumerate().skip(first_batch) {
                         let mut xs = train.gather(idx);
                         let batch_seed = batch_seed(seed, epoch as u64, b as u64);
-                        let r = augment(xs.view_mut(), &augment_config, batch_seed)
-                            .map(|_| (xs, batch_seed));
+                        let r = augment(xs.view_mut(), augment_config, batch_seed).and_then(|()| {
+                            let view = transform.map(|t| view(&xs, t, batch_seed)).transpose()?;
+                            Ok((xs, view))
+                        });
                         if tx.send(r).is_err() {
                             break;
                         }
@@ -619,10 +624,11 @@ impl<'a, 'c> Run<'a, 'c> {
                         (data.index_select(0, &order.narrow(0, offset, len)), None)
                     }
                     _ => {
-                        let (host, seed) = rx
+                        let (host, view) = rx
                             .recv()
                             .map_err(|_| Error::EmptyDataset { which: "train" })??;
-                        (self.tensor_on(&host, true)?, self.view(&host, seed)?)
+                        let on_device = |images: &Array4<f32>| self.tensor_on(images, true);
+                        (on_device(&host)?, view.as_ref().map(on_device).transpose()?)
                     }
                 };
                 offset += len;
@@ -683,11 +689,12 @@ impl<'a, 'c> Run<'a, 'c> {
             for start in (0..n).step_by(bs as usize) {
                 let len = bs.min(n - start);
                 let xs = val.narrow(0, start, len).to_device(self.device);
-                let view = match self.validation {
-                    Some(v) if p.self_augmentation.is_some() => {
+                let view = match (self.validation, &p.self_augmentation) {
+                    (Some(v), Some(sa)) => {
                         let range = start as usize..(start + len) as usize;
                         let host = v.images().slice(ndarray::s![range, .., .., ..]).to_owned();
-                        self.view(&host, batch_seed(p.seed, u64::MAX, start as u64))?
+                        let seed = batch_seed(p.seed, u64::MAX, start as u64);
+                        Some(self.tensor_on(&view(&host, &sa.transform, seed)?, true)?)
                     }
                     _ => None,
                 };
