@@ -50,17 +50,30 @@ pub fn pretrain_curves(run: &RunLayout, rows: &[EpochRow]) -> Result<()> {
 /// The k-choice figure.
 pub const K_CHOICE: &str = "plots/k_choice.png";
 
-/// Silhouette and stability of each candidate k, with the chosen k marked.
+/// Silhouette, stability and elbow (over its largest value, to share the axis) of each
+/// candidate k, with the chosen k marked.
 pub fn k_choice(run: &RunLayout, scores: &[KScore], chosen: usize) -> Result<()> {
     let ks: Vec<f64> = scores.iter().map(|s| s.k as f64).collect();
     let silhouette: Vec<f64> = scores.iter().map(|s| s.silhouette).collect();
     let stability: Vec<f64> = scores.iter().map(|s| s.stability).collect();
+    let largest = scores.iter().map(|s| s.elbow).fold(0.0, f64::max);
+    let elbow: Vec<f64> = scores
+        .iter()
+        .map(|s| {
+            if largest > 0.0 {
+                s.elbow / largest
+            } else {
+                0.0
+            }
+        })
+        .collect();
     mdec_viz::setting_scores(
         "Choosing the number of clusters",
         "k",
         &[
             Curve::with_steps("silhouette", &ks, &silhouette),
             Curve::with_steps("stability (ARI)", &ks, &stability),
+            Curve::with_steps("elbow / largest elbow", &ks, &elbow),
         ],
         chosen as f64,
         run.join(K_CHOICE),

@@ -294,15 +294,18 @@ fn markdown(
         writeln!(md, "## Number of clusters\n")?;
         writeln!(
             md,
-            "k = {chosen}, chosen on the pretrained embedding: the highest product of silhouette and stability (per k: [metrics/k_choice.csv](metrics/k_choice.csv)). It is a suggestion, not a measurement of truth (on the synthetic defect crops it sometimes chooses one cluster too few, merging two kinds): check the montages, and give `--clusters` when another k fits better.\n"
+            "k = {chosen}, chosen on the pretrained embedding: the highest product of silhouette, stability and elbow (per k: [metrics/k_choice.csv](metrics/k_choice.csv)). It is a suggestion, not a measurement of truth: check the montages, and give `--clusters` when another k fits better.\n"
         )?;
-        writeln!(md, "| k | silhouette | stability |\n|---|---|---|")?;
+        writeln!(
+            md,
+            "| k | silhouette | stability | elbow |\n|---|---|---|---|"
+        )?;
         for s in scores {
             let mark = if s.k == *chosen { " (chosen)" } else { "" };
             writeln!(
                 md,
-                "| {}{mark} | {:.3} | {:.3} |",
-                s.k, s.silhouette, s.stability
+                "| {}{mark} | {:.3} | {:.3} | {:.2} |",
+                s.k, s.silhouette, s.stability, s.elbow
             )?;
         }
         writeln!(md, "\n![choosing k]({})\n", figures::K_CHOICE)?;
