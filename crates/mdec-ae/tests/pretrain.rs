@@ -745,18 +745,36 @@ fn a_stop_request_checkpoints_the_batch_reached_and_resuming_matches_an_uninterr
 -> Result<()> {
     let _guard = serial();
     let data = squares(40, 1, 8, 8);
-    // 20 batches an epoch, noise from libtorch's generator, a per-batch schedule.
+    // 20 batches an epoch, noise from libtorch's generator, a per-batch schedule; the data
+    // on the device, then prepared on the host with the self-augmentation views.
     let params = quick(25)
         .batch_size(2)
         .checkpoint_every(5)
         .gaussian_noise(0.1)
         .schedule(LrSchedule::Cosine { min_lr: 1e-4 });
+    let views = SelfAugmentation {
+        weight: 0.5,
+        transform: mdec_data::AugmentConfig {
+            flip: true,
+            brightness: 0.3,
+            ..Default::default()
+        },
+    };
+    for params in [params.clone(), params.self_augmentation(Some(views))] {
+        stop_and_resume_matches_an_uninterrupted_run(&data, params)?;
+    }
+    Ok(())
+}
 
+fn stop_and_resume_matches_an_uninterrupted_run(
+    data: &Dataset,
+    params: PretrainParams,
+) -> Result<()> {
     let whole = tempfile::tempdir()?;
     let mut straight = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 2)?;
     let full = pretrain(
         &mut straight,
-        &data,
+        data,
         None,
         &params.clone().check()?,
         whole.path(),
@@ -769,7 +787,7 @@ fn a_stop_request_checkpoints_the_batch_reached_and_resuming_matches_an_uninterr
         checkpoints: parts.path().join("checkpoints/pretrain"),
         best: parts.path().join("checkpoints/pretrain/best"),
     };
-    let (resumed, rest) = stopped_and_resumed(&data, &params, &layout)?;
+    let (resumed, rest) = stopped_and_resumed(data, &params, &layout)?;
     let losses = |r: &mdec_ae::PretrainReport| -> Vec<(usize, f64, f64)> {
         r.rows
             .iter()
