@@ -6,7 +6,10 @@ use tch::{Kind, Tensor};
 
 use crate::error::{Error, Result};
 
-/// Name of the centroids variable inside the `cluster` path of the var store: the
+/// The var-store path the model puts the clustering layer under.
+pub const LAYER: &str = "cluster";
+
+/// Name of the centroids variable inside the [`LAYER`] path of the var store: the
 /// checkpoint key is `cluster.centroids`.
 pub const CENTROIDS: &str = "centroids";
 

@@ -86,7 +86,7 @@ pub use choose_k::{KChoice, KRange, KScore, choose_k};
 pub use error::{Error, ParamsError, Result};
 pub use kmeans::{KMeans, KMeansInit, KMeansParams, KMeansValidParams};
 pub use layer::{
-    CENTROIDS, ClusteringLayer, hard_assignment, log_soft_assignment, pairwise_sq_distances,
+    CENTROIDS, ClusteringLayer, LAYER, hard_assignment, log_soft_assignment, pairwise_sq_distances,
     soft_assignment, target_distribution,
 };
 pub use model::{CENTROIDS_FILE, CLUSTER_JSON, ClusterMeta, MODEL_VERSION, WEIGHTS_FILE};

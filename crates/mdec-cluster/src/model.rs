@@ -17,6 +17,7 @@ use tch::{Device, Tensor};
 
 use crate::backbone::{Backbone, EncoderOnly};
 use crate::error::{Error, Result};
+use crate::layer::LAYER;
 use crate::params::DecValidParams;
 use crate::train::{Dec, load_variables};
 
@@ -185,7 +186,7 @@ impl<E: Encoder> Dec<EncoderOnly<E>> {
             .var_store()
             .variables()
             .into_iter()
-            .filter(|(name, _)| name.starts_with("cluster."))
+            .filter(|(name, _)| name.split('.').next() == Some(LAYER))
             .collect();
         atomic::write_file(dir.join(CENTROIDS_FILE), |tmp: &Path| {
             Tensor::write_safetensors(&centroids, tmp).map_err(Error::from)

@@ -371,10 +371,19 @@ impl<'a, 'c> Run<'a, 'c> {
         } else {
             None
         };
+        // The validation images and, with the self-augmentation loss, their views, drawn
+        // once: every epoch is validated on the same transforms.
         let val_t = match self.validation {
             Some(v) => {
                 let on = self.fits(v);
-                Some(self.tensor_on(v.images(), on)?)
+                let views = match &p.self_augmentation {
+                    Some(sa) => {
+                        let seed = batch_seed(p.seed, u64::MAX, 1);
+                        Some(self.tensor_on(&view(v.images(), &sa.transform, seed)?, on)?)
+                    }
+                    None => None,
+                };
+                Some((self.tensor_on(v.images(), on)?, views))
             }
             None => None,
         };
@@ -439,7 +448,7 @@ impl<'a, 'c> Run<'a, 'c> {
             (state.batch, state.partial_loss, state.partial_samples) = (0, 0.0, 0);
             let train_secs = t0.elapsed().as_secs_f64();
             let val_loss = match &val_t {
-                Some(v) => Some(self.validate(v, epoch, &last_ckpt)?),
+                Some((v, views)) => Some(self.validate(v, views.as_ref(), epoch, &last_ckpt)?),
                 None => None,
             };
             let monitored = val_loss.unwrap_or(train_loss);
@@ -678,34 +687,33 @@ impl<'a, 'c> Run<'a, 'c> {
     }
 
     /// Mean validation loss, in evaluation mode under `no_grad`, with a fixed corruption
-    /// and fixed self-augmentation views.
-    fn validate(&self, val: &Tensor, epoch: usize, last_ckpt: &Option<PathBuf>) -> Result<f64> {
+    /// and the fixed self-augmentation `views` of the images.
+    fn validate(
+        &self,
+        val: &Tensor,
+        views: Option<&Tensor>,
+        epoch: usize,
+        last_ckpt: &Option<PathBuf>,
+    ) -> Result<f64> {
         let p = self.params;
         tch::manual_seed(torch_seed(p.seed, usize::MAX, 1));
         let n = val.size()[0];
         let bs = p.eval_batch_size as i64;
-        let total = tch::no_grad(|| -> Result<Tensor> {
+        let total = tch::no_grad(|| {
             let mut total = Tensor::zeros([], (Kind::Double, self.device));
             for start in (0..n).step_by(bs as usize) {
                 let len = bs.min(n - start);
-                let xs = val.narrow(0, start, len).to_device(self.device);
-                let view = match (self.validation, &p.self_augmentation) {
-                    (Some(v), Some(sa)) => {
-                        let range = start as usize..(start + len) as usize;
-                        let host = v.images().slice(ndarray::s![range, .., .., ..]).to_owned();
-                        let seed = batch_seed(p.seed, u64::MAX, start as u64);
-                        Some(self.tensor_on(&view(&host, &sa.transform, seed)?, true)?)
-                    }
-                    _ => None,
-                };
+                let on_device = |t: &Tensor| t.narrow(0, start, len).to_device(self.device);
+                let xs = on_device(val);
+                let view = views.map(on_device);
                 let input = self.corrupt(&xs);
                 let loss = self
                     .loss(&input, &xs, view.as_ref(), false)
                     .to_kind(Kind::Double);
                 total += loss * len as f64;
             }
-            Ok(total)
-        })?;
+            total
+        });
         let value = total.double_value(&[]) / n as f64;
         if !value.is_finite() {
             return Err(Error::NonFiniteLoss {

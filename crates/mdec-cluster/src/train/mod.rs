@@ -17,7 +17,7 @@ use tch::{Kind, Tensor};
 
 use crate::backbone::Backbone;
 use crate::error::{Error, Result};
-use crate::layer::{ClusteringLayer, hard_assignment};
+use crate::layer::{ClusteringLayer, LAYER, hard_assignment};
 use crate::output::Assignments;
 use crate::params::DecValidParams;
 
@@ -70,7 +70,7 @@ impl<B: Backbone> Dec<B> {
     /// [`Error::CentroidShape`] when an existing `cluster.centroids` has another shape.
     pub fn new(backbone: B, params: DecValidParams) -> Result<Self> {
         let layer = ClusteringLayer::new(
-            &(backbone.var_store().root() / "cluster"),
+            &(backbone.var_store().root() / LAYER),
             params.n_clusters as i64,
             backbone.latent_dim(),
             params.alpha,
