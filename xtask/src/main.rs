@@ -13,12 +13,22 @@
 //! - `gen-defects [--out data] [--per-kind 250] [--size 64] [--seed 0]`: the synthetic
 //!   defect crops (`mdec_data::synthetic`), grayscale into `<out>/defects-gray/` and RGB into
 //!   `<out>/defects-rgb/`, one sub-folder per defect kind.
+//! - `gen-field --out DIR [--size 1024] [--cells 16] [--seed 0]`: a large synthetic
+//!   scientific field (FITS, .npy, PNG) with a known region map of five kinds of structure
+//!   under a strong background drift, for tile clustering (`xtask/src/field.rs`).
+//! - `gen-parts --out DIR [--parts 40] [--size 256] [--seed 0]`: grayscale part images under
+//!   uneven lighting with 2–5 defects each, their masks, `boxes.csv` and COCO
+//!   `coco.json` (`xtask/src/parts.rs`).
 
 #![allow(clippy::print_stdout)]
 
 mod backbone;
 mod bench;
+mod field;
+mod fits;
+mod parts;
 mod setup;
+mod synth;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,6 +65,10 @@ enum Task {
     SetupBackbone,
     /// Write the seeded synthetic defect crops (grayscale and RGB), one folder per kind.
     GenDefects(GenDefectsArgs),
+    /// Write a seeded synthetic scientific field with known regions (FITS, .npy, PNG).
+    GenField(field::GenFieldArgs),
+    /// Write seeded part images with masked, boxed defects (PNG masks, CSV, COCO JSON).
+    GenParts(parts::GenPartsArgs),
 }
 
 #[derive(clap::Args)]
@@ -91,6 +105,8 @@ fn main() -> Result<()> {
         Task::Demo => demo(),
         Task::Bench(args) => bench::run(args),
         Task::GenDefects(args) => gen_defects(&args),
+        Task::GenField(args) => field::run(&args),
+        Task::GenParts(args) => parts::run(&args),
         Task::SetupBackbone => backbone::run().map(|_| ()),
     }
 }
