@@ -9,7 +9,9 @@
 //! 5. time to accuracy on MNIST-test, `mdec run` against the same algorithm in PyTorch;
 //! 6. time per epoch and peak memory of `mdec run` on 10k–70k samples;
 //! 7. ACC / NMI / ARI and time on the synthetic defect crops: `mdec run` with no method
-//!    flags, `--clusters auto`, k-means on each hand-made feature set, and clustimage.
+//!    flags, `--clusters auto`, k-means on each hand-made feature set, and clustimage;
+//! 8. peak memory and tiles/s of `mdec predict` streaming 10⁵ and 10⁶ tiles of one field
+//!    (written to `bench/stream.csv`, not to results.json).
 //!
 //! It builds what it runs in release, installs the Python side's packages into the cache
 //! (`<cache>/bench-python`), writes `bench/results.json` after every section, and
@@ -24,6 +26,7 @@ mod machine;
 mod markdown;
 mod results;
 mod scaling;
+mod stream;
 mod tta;
 
 use std::time::Instant;
@@ -78,6 +81,8 @@ pub enum Part {
     Scaling,
     /// 7: defect crops.
     Defects,
+    /// 8: streaming prediction memory.
+    Stream,
 }
 
 /// What one run measures with: sizes (quick or full), device and threads.
@@ -116,6 +121,7 @@ fn targets(wants: &dyn Fn(Part) -> bool) -> Vec<&'static str> {
         (Part::Tta, ["-p", "mdec-cli", "--bin", "mdec"]),
         (Part::Scaling, ["-p", "mdec-cli", "--bin", "mdec"]),
         (Part::Defects, ["-p", "mdec-cli", "--bin", "mdec"]),
+        (Part::Stream, ["-p", "mdec-cli", "--bin", "mdec"]),
         (
             Part::Defects,
             ["-p", "mdec-pipeline", "--example", "defect_features"],
@@ -234,6 +240,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
             || defects::run(&tools, &plan),
         )?);
     }
+    let mut streamed = None;
+    if wants(Part::Stream) {
+        let section = section(
+            "8. streaming prediction",
+            stream::settings(&plan),
+            || stream::run(&tools, &plan),
+        )?;
+        streamed = Some(stream::save(&root(), &section)?);
+    }
     let mut command = "cargo xtask bench".to_owned();
     if args.quick {
         command += " --quick";
@@ -256,6 +271,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let block = markdown::render(&results)?;
     markdown::write(&root().join("BENCHMARKS.md"), &block)?;
     println!("\n{block}");
+    if let Some(table) = streamed {
+        println!("\n### 8. Streaming prediction (bench/stream.csv)\n\n{table}");
+    }
     println!(
         "bench: wrote {} and the generated block of BENCHMARKS.md ({:.1} min)",
         json.display(),

@@ -8,7 +8,7 @@
 //! [`BASE`] = 500. The field is a Voronoi partition into `--cells` cells (default 16) from
 //! seeded sites at least `0.55 · size / √cells` apart (about 140 px at 1024² and 16
 //! cells, so cells are several 32-px tiles across); each cell has one of the [`KINDS`],
-//! dealt in turn and shuffled, so each kind has ⌊cells / 5⌋ or ⌈cells / 5⌉ ≥ 2 cells.
+//! dealt in turn and shuffled, so each kind has ⌊cells / 4⌋ or ⌈cells / 4⌉ ≥ 2 cells.
 //! Each kind's texture is generated over the whole field, made zero-mean over the field
 //! (so the kinds differ by texture, not by mean level), and composited by region with a
 //! soft blend of ±[`BLEND_PX`] = 3 px across each border (a smoothstep of the distance to the
@@ -33,7 +33,6 @@
 //! 3. `clumpy`: one compact Gaussian blob per 450 px² at uniform positions, σ = 0.8 +
 //!    2.7 u² px (u uniform), peak 40 · u^(−1/1.6) (Pareto, index 1.6) capped at 900, on
 //!    a faint background of σ 6 (*s* = 48).
-//! 4. `empty`: background only (zero texture).
 //!
 //! Then, over the whole field: a slow background drift, a plane of G ∈ [300, 400]
 //! peak-to-peak along a random direction plus a bowl Q · (d / size)² of Q ∈ ±[100, 180]
@@ -69,15 +68,14 @@ use crate::synth::{
 };
 
 /// The region kinds, in index order.
-pub const KINDS: [&str; 5] = ["smooth", "turbulent", "filamentary", "clumpy", "empty"];
+pub const KINDS: [&str; 4] = ["smooth", "turbulent", "filamentary", "clumpy"];
 
 /// The colour of each kind in `regions.png`.
-pub const COLOURS: [[u8; 3]; 5] = [
+pub const COLOURS: [[u8; 3]; 4] = [
     [70, 130, 200],
     [230, 140, 40],
     [60, 170, 80],
     [200, 50, 120],
-    [150, 150, 150],
 ];
 
 /// The field's base level.
@@ -98,7 +96,7 @@ pub struct GenFieldArgs {
     /// Side of the square field, in pixels (at least 128).
     #[arg(long, default_value_t = 1024)]
     size: usize,
-    /// Voronoi cells (10–64; every kind gets at least two).
+    /// Voronoi cells (8–64; every kind gets at least two).
     #[arg(long, default_value_t = 16)]
     cells: usize,
     /// Seed of everything random.
@@ -157,7 +155,7 @@ pub fn generate(size: usize, cells: usize, seed: u64) -> Result<Field> {
         bail!("size {size}: expected at least 128");
     }
     if !(2 * KINDS.len()..=64).contains(&cells) {
-        bail!("cells {cells}: expected 10 to 64");
+        bail!("cells {cells}: expected 8 to 64");
     }
     let n = size * size;
     let mut rng = stream(seed, 0);
@@ -170,7 +168,6 @@ pub fn generate(size: usize, cells: usize, seed: u64) -> Result<Field> {
         turbulent(&mut stream(seed, 2), size),
         filamentary(&mut stream(seed, 3), size),
         clumpy(&mut stream(seed, 4), size),
-        vec![0.0; n],
     ];
     let (drift_values, drift) = drift(&mut stream(seed, 5), size);
     let mut noise = stream(seed, 6);
@@ -409,8 +406,8 @@ struct RegionsDoc<'a> {
     seed: u64,
     width: usize,
     height: usize,
-    kinds: [&'static str; 5],
-    colours: [[u8; 3]; 5],
+    kinds: [&'static str; KINDS.len()],
+    colours: [[u8; 3]; KINDS.len()],
     pixel_fractions: Vec<f64>,
     cells: &'a [Cell],
     parameters: serde_json::Value,
@@ -506,7 +503,6 @@ fn write(field: &Field, seed: u64, dir: &Path) -> Result<()> {
                 "peak": "40 u^(-1/1.6), at most 900",
                 "background": {"scale_px": 48, "sigma": 6},
             },
-            "empty": "background only",
             "textures": "each zero-mean over the whole field before compositing",
         }),
     };
@@ -580,7 +576,7 @@ mod tests {
         assert_eq!(field.values, again.values);
         assert_eq!(field.kinds, again.kinds);
         assert_ne!(generate(256, 12, 6)?.values, field.values);
-        assert!(generate(64, 12, 0).is_err() && generate(256, 9, 0).is_err());
+        assert!(generate(64, 12, 0).is_err() && generate(256, 7, 0).is_err());
         Ok(())
     }
 
