@@ -49,6 +49,7 @@ mod error;
 mod hog;
 mod normalise;
 mod spec;
+mod texture;
 
 pub use anomaly::Anomaly;
 pub use colour::HsvHistogram;
@@ -56,6 +57,7 @@ pub use error::{Error, Result};
 pub use hog::{Hog, Pooling};
 pub use normalise::Normalise;
 pub use spec::FeatureSpec;
+pub use texture::Texture;
 
 #[cfg(test)]
 mod testing {

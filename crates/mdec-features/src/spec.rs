@@ -10,6 +10,7 @@ use crate::colour::HsvHistogram;
 use crate::error::{Error, Result};
 use crate::hog::Hog;
 use crate::normalise::Normalise;
+use crate::texture::Texture;
 
 /// The features of an image: blocks (normalised pixels, HOG, HSV histogram, anomaly
 /// descriptors), concatenated. Pixels, HOG and the histogram are each scaled to unit L2
@@ -36,6 +37,9 @@ pub struct FeatureSpec {
     /// computed on the raw image (it normalises robustly itself).
     #[serde(default)]
     pub anomaly: Option<Anomaly>,
+    /// Texture statistics of the raw image ([`Texture`]): for tiles of physical fields.
+    #[serde(default)]
+    pub texture: Option<Texture>,
 }
 
 impl FeatureSpec {
@@ -46,7 +50,12 @@ impl FeatureSpec {
     /// [`Error::Empty`] when no block is chosen, and the blocks' own errors (HOG settings
     /// that do not fit the size, a colour histogram of gray images).
     pub fn extract(&self, images: ArrayView4<'_, f32>) -> Result<Array2<f32>> {
-        if !self.pixels && self.hog.is_none() && self.hsv.is_none() && self.anomaly.is_none() {
+        if !self.pixels
+            && self.hog.is_none()
+            && self.hsv.is_none()
+            && self.anomaly.is_none()
+            && self.texture.is_none()
+        {
             return Err(Error::Empty);
         }
         let (n, c, h, w) = images.dim();
@@ -79,6 +88,9 @@ impl FeatureSpec {
                 if let Some(anomaly) = &self.anomaly {
                     let scale = (anomaly::LEN as f32).sqrt().recip();
                     row.extend(anomaly.features(image).into_iter().map(|v| v * scale));
+                }
+                if let Some(texture) = &self.texture {
+                    row.extend(texture.features(image));
                 }
                 Ok(row)
             })
