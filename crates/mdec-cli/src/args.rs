@@ -7,13 +7,20 @@ use std::time::Duration;
 use anyhow::Result;
 use mdec_ae::DeviceChoice;
 use mdec_cluster::Preset;
-use mdec_data::{NamedDataset, Split};
-use mdec_pipeline::{ClusterFrom, Clusters, Command, FolderMode, Input, RunSpec, SettingsSpec};
+use mdec_data::raster::Planes;
+use mdec_data::stretch::{Curve, Stretch};
+use mdec_data::tiles::TileGrid;
+use mdec_data::{NamedDataset, RasterOptions, Split};
+use mdec_pipeline::{
+    Annotations, ClusterFrom, Clusters, Command, FolderMode, Input, RunSpec, SettingsSpec,
+};
 
-/// Where the images come from: exactly one of `--dataset`, `--images`, `--npy`, `--idx`.
+/// Where the images come from: exactly one of `--dataset`, `--images`, `--npy`, `--idx`,
+/// `--tiles`.
 #[derive(clap::Args, Debug, Clone)]
 #[group(skip)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["dataset", "images", "npy", "idx"])))]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["dataset", "images", "npy", "idx", "tiles"])))]
+#[command(group(clap::ArgGroup::new("annotations").args(["masks", "boxes"])))]
 pub struct DataArgs {
     /// A named dataset, fetched first with `cargo xtask fetch-<name>`.
     #[arg(long, value_parser = ["mnist", "fashion-mnist"])]
@@ -27,9 +34,54 @@ pub struct DataArgs {
     /// A folder of images (PNG, JPEG, BMP, TIFF), read recursively.
     #[arg(long)]
     images: Option<PathBuf>,
-    /// Resize every image to HxW (e.g. 28x28); needed when sizes differ.
+    /// Resize every image (or crop, with --masks/--boxes) to HxW (e.g. 28x28); needed when
+    /// sizes differ [crops: 64x64].
     #[arg(long, value_parser = parse_size, requires = "images")]
     size: Option<(usize, usize)>,
+    /// Crops of the --images part images: a folder of masks named like the images, each
+    /// connected component one defect.
+    #[arg(long, requires = "images")]
+    masks: Option<PathBuf>,
+    /// Crops of the --images part images: a box file, COCO JSON or CSV `file,x,y,w,h[,label]`.
+    #[arg(long, requires = "images")]
+    boxes: Option<PathBuf>,
+    /// Context kept around each masked or boxed defect, in pixels.
+    #[arg(long, default_value_t = 8, requires = "annotations")]
+    margin: usize,
+    /// Large images or data cubes to cut into tiles: PNG, TIFF (8/16-bit, multi-page),
+    /// .npy (2-D, or 3-D with planes on the first or last axis) or FITS.
+    #[arg(long, num_args = 1..)]
+    tiles: Vec<PathBuf>,
+    /// Tile side in pixels.
+    #[arg(long, default_value_t = 32, requires = "tiles")]
+    tile: usize,
+    /// Step between tiles in pixels [default: half the tile].
+    #[arg(long, requires = "tiles")]
+    stride: Option<usize>,
+    /// Where the grid does not fit: drop the last partial tiles, or cover the edge with
+    /// tiles moved inward.
+    #[arg(long, default_value = "drop", requires = "tiles")]
+    edge: mdec_data::tiles::Edge,
+    /// Masks, one per --tiles input: only tiles at least half inside are kept.
+    #[arg(long, num_args = 1.., requires = "tiles")]
+    tile_masks: Vec<PathBuf>,
+    /// Known region maps (integer images), one per --tiles input: tiles are labelled by
+    /// the region covering most of them, and the run scores its clusters against them.
+    #[arg(long, num_args = 1.., requires = "tiles")]
+    regions: Vec<PathBuf>,
+    /// Scaling of each tiled input to [0, 1] after percentile clipping (--clip): linear,
+    /// log, asinh, or none to keep the values.
+    #[arg(long, default_value = "linear", requires = "tiles")]
+    stretch: String,
+    /// The clipping percentiles of --stretch, LOW,HIGH.
+    #[arg(long, default_value = "0.5,99.5", requires = "tiles")]
+    clip: String,
+    /// Planes of cubes and multi-page files: channels of one image, or separate images.
+    #[arg(long, default_value = "channels", value_parser = ["channels", "separate"], requires = "tiles")]
+    planes: String,
+    /// The axis of a 3-D .npy that holds the planes: 0 or 2 [default: guessed].
+    #[arg(long, requires = "tiles")]
+    plane_axis: Option<usize>,
     /// Use the names of the image folder's sub-folders as labels.
     #[arg(long, requires = "images")]
     labels_from_folders: bool,
@@ -76,6 +128,17 @@ impl DataArgs {
                 root: self.data_root.clone(),
             });
         }
+        if !self.tiles.is_empty() {
+            return self.tiles_input();
+        }
+        if let (Some(dir), Some(annotations)) = (&self.images, self.annotations()) {
+            return Ok(Input::Crops {
+                dir: dir.clone(),
+                annotations,
+                margin: self.margin,
+                size: self.size.unwrap_or((64, 64)),
+            });
+        }
         if let Some(dir) = &self.images {
             return Ok(Input::Folder {
                 dir: dir.clone(),
@@ -101,6 +164,55 @@ impl DataArgs {
             }),
             _ => anyhow::bail!("--idx takes the images file and optionally the labels file"),
         }
+    }
+
+    fn annotations(&self) -> Option<Annotations> {
+        match (&self.masks, &self.boxes) {
+            (Some(masks), _) => Some(Annotations::Masks(masks.clone())),
+            (None, Some(boxes)) => Some(Annotations::Boxes(boxes.clone())),
+            (None, None) => None,
+        }
+    }
+
+    fn tiles_input(&self) -> Result<Input> {
+        let stretch = match self.stretch.as_str() {
+            "none" => None,
+            curve => {
+                let (low, high) = self
+                    .clip
+                    .split_once(',')
+                    .and_then(|(l, h)| Some((l.trim().parse().ok()?, h.trim().parse().ok()?)))
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--clip takes LOW,HIGH percentiles, e.g. 0.5,99.5, got {:?}",
+                            self.clip
+                        )
+                    })?;
+                let curve = curve
+                    .parse::<Curve>()
+                    .map_err(|e| anyhow::anyhow!("--stretch: {e} or none"))?;
+                Some(Stretch { low, high, curve })
+            }
+        };
+        Ok(Input::Tiles {
+            files: self.tiles.clone(),
+            grid: TileGrid {
+                size: self.tile,
+                stride: self.stride.unwrap_or((self.tile / 2).max(1)),
+                edge: self.edge,
+            },
+            raster: RasterOptions {
+                plane_axis: self.plane_axis,
+                planes: if self.planes == "separate" {
+                    Planes::Separate
+                } else {
+                    Planes::Channels
+                },
+            },
+            stretch,
+            masks: self.tile_masks.clone(),
+            regions: self.regions.clone(),
+        })
     }
 }
 

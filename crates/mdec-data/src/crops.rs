@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::dataset::ImageShape;
 use crate::error::{Error, Result};
 use crate::raster::{Position, Raster};
-use crate::source::Source;
+use crate::source::{Extent, Place, Source};
 
 /// A box of pixels: rows `y..y + h`, columns `x..x + w`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -558,11 +558,6 @@ impl Crops {
         })
     }
 
-    /// The class names that labels index into, sorted; `None` without labels.
-    pub fn class_names(&self) -> Option<&[String]> {
-        self.class_names.as_deref()
-    }
-
     /// Crop `i` at full resolution: its part's values in its box, `[c, h, w]`.
     ///
     /// # Panics
@@ -672,6 +667,39 @@ impl Source for Crops {
             h: bbox.h,
             w: bbox.w,
         }
+    }
+
+    fn place(&self, i: usize) -> Option<Place> {
+        let Crop { part, bbox, .. } = &self.crops[i];
+        Some(Place {
+            input: *part,
+            y: bbox.y,
+            x: bbox.x,
+            h: bbox.h,
+            w: bbox.w,
+            cell: None,
+        })
+    }
+
+    fn extents(&self) -> Vec<Extent> {
+        self.parts
+            .iter()
+            .map(|p| Extent {
+                name: p.name.clone(),
+                height: p.height(),
+                width: p.width(),
+                grid: None,
+            })
+            .collect()
+    }
+
+    fn input(&self, index: usize) -> Option<&Raster> {
+        self.parts.get(index)
+    }
+
+    /// The class names that labels index into, sorted; `None` without labels.
+    fn class_names(&self) -> Option<&[String]> {
+        self.class_names.as_deref()
     }
 
     fn label(&self, i: usize) -> Option<usize> {

@@ -91,14 +91,7 @@ pub struct FolderOptions {
 /// (checked before decoding when `resize` is given).
 pub fn load_folder(root: impl AsRef<Path>, options: &FolderOptions) -> Result<Dataset> {
     let root = root.as_ref();
-    let mut files = Vec::new();
-    list_files(root, root, 0, &mut files)?;
-    files.sort();
-    if files.is_empty() {
-        return Err(Error::EmptyFolder {
-            path: root.to_path_buf(),
-        });
-    }
+    let files = list_images(root)?;
     if let Some((h, w)) = options.resize
         && (h == 0 || w == 0 || u32::try_from(h).is_err() || u32::try_from(w).is_err())
     {
@@ -210,6 +203,23 @@ pub fn load_folder(root: impl AsRef<Path>, options: &FolderOptions) -> Result<Da
         ds = ds.with_class_names(classes)?.with_labels(labels)?;
     }
     Ok(ds)
+}
+
+/// Every file under `root` (recursively, hidden entries skipped), relative to it, sorted.
+///
+/// # Errors
+/// [`Error::EmptyFolder`] when there is none, [`Error::Io`] when a folder cannot be read.
+pub fn list_images(root: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
+    let root = root.as_ref();
+    let mut files = Vec::new();
+    list_files(root, root, 0, &mut files)?;
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::EmptyFolder {
+            path: root.to_path_buf(),
+        });
+    }
+    Ok(files)
 }
 
 /// Recursively collects file paths relative to `root`, skipping hidden entries.

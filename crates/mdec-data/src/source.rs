@@ -5,7 +5,7 @@
 use ndarray::Array4;
 
 use crate::dataset::{Dataset, ImageShape};
-use crate::raster::Position;
+use crate::raster::{Position, Raster};
 
 /// One input that samples are cut from: a large image or a part image.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,14 +78,26 @@ pub trait Source: Send + Sync {
         Vec::new()
     }
 
+    /// Input `index` of [`Source::extents`], as the samples are cut from it (scaled): what
+    /// maps are drawn over.
+    fn input(&self, index: usize) -> Option<&Raster> {
+        let _ = index;
+        None
+    }
+
+    /// The names of the classes that labels index into, when known.
+    fn class_names(&self) -> Option<&[String]> {
+        None
+    }
+
     /// The known class of sample `i`, if the source has labels.
     fn label(&self, i: usize) -> Option<usize> {
         let _ = i;
         None
     }
 
-    /// Every sample in memory, with names `source@y,x` and labels when known: what
-    /// training needs.
+    /// Every sample in memory, with names `source@y,x`, and labels and class names when
+    /// known: what training needs.
     fn to_dataset(&self) -> crate::Result<Dataset> {
         let all: Vec<usize> = (0..self.len()).collect();
         let images = self.gather(&all);
@@ -97,11 +109,14 @@ pub trait Source: Send + Sync {
             })
             .collect();
         let labels: Option<Vec<usize>> = all.iter().map(|&i| self.label(i)).collect();
-        let dataset = Dataset::new(images).with_names(names)?;
-        match labels {
-            Some(labels) if !labels.is_empty() => dataset.with_labels(labels),
-            _ => Ok(dataset),
+        let mut dataset = Dataset::new(images).with_names(names)?;
+        if let Some(labels) = labels.filter(|l| !l.is_empty()) {
+            dataset = dataset.with_labels(labels)?;
+            if let Some(names) = self.class_names() {
+                dataset = dataset.with_class_names(names.to_vec())?;
+            }
         }
+        Ok(dataset)
     }
 }
 
@@ -134,5 +149,9 @@ impl Source for Dataset {
 
     fn label(&self, i: usize) -> Option<usize> {
         self.labels().map(|labels| labels[i])
+    }
+
+    fn class_names(&self) -> Option<&[String]> {
+        Dataset::class_names(self)
     }
 }

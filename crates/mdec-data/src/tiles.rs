@@ -237,11 +237,6 @@ impl Tiles {
             .collect()
     }
 
-    /// The scaled values of input `input`, `[c, h, w]`: what the overlay is drawn on.
-    pub fn input(&self, input: usize) -> &Raster {
-        &self.inputs[input].raster
-    }
-
     fn locate(&self, i: usize) -> (usize, usize) {
         assert!(
             i < self.len(),
@@ -319,6 +314,10 @@ impl Source for Tiles {
                 grid: Some((t.ys.len(), t.xs.len())),
             })
             .collect()
+    }
+
+    fn input(&self, index: usize) -> Option<&Raster> {
+        self.inputs.get(index).map(|t| &t.raster)
     }
 
     /// The region covering most of the tile (the smallest such region on a tie).

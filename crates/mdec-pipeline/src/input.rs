@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use mdec_cluster::Preset;
-use mdec_data::{Dataset, FolderOptions, NamedDataset, Split};
+use mdec_data::crops::{Crops, pair_by_stem, read_boxes};
+use mdec_data::stretch::Stretch;
+use mdec_data::tiles::{TileGrid, TileInput, Tiles};
+use mdec_data::{Dataset, FolderOptions, NamedDataset, RasterOptions, Source, Split};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -52,6 +55,48 @@ pub enum Input {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         labels: Option<PathBuf>,
     },
+    /// Tiles of large images or data cubes (PNG, TIFF, `.npy`, FITS).
+    Tiles {
+        /// The inputs.
+        files: Vec<PathBuf>,
+        /// Tile size, stride and edge policy.
+        grid: TileGrid,
+        /// How the planes of cubes and multi-page files are read.
+        #[serde(default)]
+        raster: RasterOptions,
+        /// Scaling of each input to [0, 1]; `None` keeps the values as they are.
+        #[serde(default)]
+        stretch: Option<Stretch>,
+        /// Masks, one per input (or none): only tiles half inside are kept.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        masks: Vec<PathBuf>,
+        /// Known region maps, one per input (or none): each tile's label is the region
+        /// covering most of it, to score the clusters against.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        regions: Vec<PathBuf>,
+    },
+    /// Crops around annotated defects in part images.
+    Crops {
+        /// The folder of part images.
+        dir: PathBuf,
+        /// Where the defects are marked.
+        annotations: Annotations,
+        /// Context kept around each defect, in pixels.
+        margin: usize,
+        /// Every crop is resized to `(h, w)`.
+        size: (usize, usize),
+    },
+}
+
+/// Where the defects in part images are marked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "path", rename_all = "snake_case")]
+pub enum Annotations {
+    /// A folder of masks named like the images (same file stem): each connected
+    /// component is one defect.
+    Masks(PathBuf),
+    /// A box file: COCO JSON or CSV `file,x,y,w,h[,label]`.
+    Boxes(PathBuf),
 }
 
 impl Input {
@@ -70,8 +115,118 @@ impl Input {
                 *images = abs(images);
                 *labels = labels.as_ref().map(abs);
             }
+            Input::Tiles {
+                files,
+                masks,
+                regions,
+                ..
+            } => {
+                for path in files.iter_mut().chain(masks).chain(regions) {
+                    *path = abs(path);
+                }
+            }
+            Input::Crops {
+                dir, annotations, ..
+            } => {
+                *dir = abs(dir);
+                match annotations {
+                    Annotations::Masks(path) | Annotations::Boxes(path) => *path = abs(path),
+                }
+            }
         }
         input
+    }
+
+    /// The samples of tiles and crops, cut on demand from their inputs; `None` for inputs
+    /// of whole images.
+    ///
+    /// # Errors
+    /// [`Error::Data`](crate::Error::Data) naming the file and the problem.
+    pub fn source(&self) -> Result<Option<Box<dyn Source>>> {
+        match self {
+            Input::Tiles {
+                files,
+                grid,
+                raster,
+                stretch,
+                masks,
+                regions,
+            } => {
+                let per_input = |what: &str, given: &[PathBuf]| -> Result<Vec<Option<PathBuf>>> {
+                    match given.len() {
+                        0 => Ok(vec![None; files.len()]),
+                        n if n == files.len() => Ok(given.iter().cloned().map(Some).collect()),
+                        n => Err(crate::Error::BadInput(format!(
+                            "{n} {what} for {} inputs: give one per input, in the same order",
+                            files.len()
+                        ))),
+                    }
+                };
+                let (masks, regions) = (
+                    per_input("masks", masks)?,
+                    per_input("region maps", regions)?,
+                );
+                let mut inputs = Vec::new();
+                for ((file, mask), region) in files.iter().zip(masks).zip(regions) {
+                    let read = |p: Option<PathBuf>| -> Result<_> {
+                        Ok(match p {
+                            Some(p) => {
+                                let image = mdec_data::read_mask(&p)?;
+                                Some((p, image))
+                            }
+                            None => None,
+                        })
+                    };
+                    let (mask, region) = (read(mask)?, read(region)?);
+                    for raster in mdec_data::read_raster(file, raster)? {
+                        inputs.push(TileInput {
+                            raster,
+                            mask: mask.clone(),
+                            regions: region.clone(),
+                        });
+                    }
+                }
+                let tiles = Tiles::new(inputs, *grid, stretch.as_ref())?;
+                tracing::info!(inputs = files.len(), tiles = tiles.len(), "tiles laid out");
+                Ok(Some(Box::new(tiles)))
+            }
+            Input::Crops {
+                dir,
+                annotations,
+                margin,
+                size,
+            } => {
+                let in_dir = |d: &PathBuf| -> Result<Vec<PathBuf>> {
+                    let files = mdec_data::folder::list_images(d)?;
+                    Ok(files.into_iter().map(|f| d.join(f)).collect())
+                };
+                let images = in_dir(dir)?;
+                let crops = match annotations {
+                    Annotations::Masks(masks_dir) => {
+                        let masks = in_dir(masks_dir)?;
+                        let mut parts = Vec::new();
+                        let mut read_masks = Vec::new();
+                        for (image, mask) in pair_by_stem(&images, &masks)? {
+                            parts
+                                .extend(mdec_data::read_raster(&image, &RasterOptions::default())?);
+                            read_masks.push((mask.clone(), mdec_data::read_mask(&mask)?));
+                        }
+                        Crops::from_masks(parts, read_masks, *margin, *size)?
+                    }
+                    Annotations::Boxes(file) => {
+                        let boxes = read_boxes(file)?;
+                        let mut parts = Vec::new();
+                        for image in &images {
+                            parts.extend(mdec_data::read_raster(image, &RasterOptions::default())?);
+                        }
+                        Crops::from_boxes(parts, boxes, file, *margin, *size)?
+                    }
+                };
+                tracing::info!(parts = images.len(), crops = crops.len(), "crops cut");
+                Ok(Some(Box::new(crops)))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Reads the images (and labels).
@@ -79,6 +234,9 @@ impl Input {
     /// # Errors
     /// [`Error::Data`](crate::Error::Data) naming the file and the problem.
     pub fn load(&self) -> Result<Dataset> {
+        if let Some(source) = self.source()? {
+            return self.load_from(source.as_ref());
+        }
         let dataset = match self {
             Input::Named {
                 dataset,
@@ -108,6 +266,9 @@ impl Input {
                 images,
                 labels: Some(labels),
             } => mdec_data::idx::load_idx_pair(images, labels)?,
+            Input::Tiles { .. } | Input::Crops { .. } => {
+                unreachable!("tiles and crops have a source")
+            }
         };
         tracing::info!(
             samples = dataset.len(),
@@ -118,13 +279,30 @@ impl Input {
         Ok(dataset)
     }
 
+    /// Every sample of `source` (this input's [`Input::source`]) in memory.
+    ///
+    /// # Errors
+    /// [`Error::Data`](crate::Error::Data) when the samples do not form a dataset.
+    pub fn load_from(&self, source: &dyn Source) -> Result<Dataset> {
+        let dataset = source.to_dataset()?;
+        tracing::info!(
+            samples = dataset.len(),
+            shape = %dataset.shape(),
+            labelled = dataset.labels().is_some(),
+            "samples cut"
+        );
+        Ok(dataset)
+    }
+
     /// The preset of a run that names none: `crops` for a folder of images (a user's own
     /// crops, where the object or defect is a part of each image), `mdec` for the benchmark
     /// datasets and image arrays (digit-like images, the object filling the frame).
     pub fn default_preset(&self) -> Preset {
         match self {
-            Input::Folder { .. } => Preset::Crops,
-            Input::Named { .. } | Input::Npy { .. } | Input::Idx { .. } => Preset::Mdec,
+            Input::Folder { .. } | Input::Crops { .. } => Preset::Crops,
+            Input::Named { .. } | Input::Npy { .. } | Input::Idx { .. } | Input::Tiles { .. } => {
+                Preset::Mdec
+            }
         }
     }
 
@@ -138,6 +316,19 @@ impl Input {
             Input::Idx { images, labels } => match labels {
                 Some(labels) => format!("idx {} {}", show(images), show(labels)),
                 None => format!("idx {}", show(images)),
+            },
+            Input::Tiles { files, grid, .. } => format!(
+                "{}×{} tiles every {} px of {}",
+                grid.size,
+                grid.size,
+                grid.stride,
+                files.iter().map(|f| show(f)).collect::<Vec<_>>().join(", ")
+            ),
+            Input::Crops {
+                dir, annotations, ..
+            } => match annotations {
+                Annotations::Masks(m) => format!("crops of {} by masks {}", show(dir), show(m)),
+                Annotations::Boxes(b) => format!("crops of {} by boxes {}", show(dir), show(b)),
             },
         }
     }

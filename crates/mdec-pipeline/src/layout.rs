@@ -11,6 +11,7 @@
 //! checkpoints/pretrain/epoch-NNNNN/, checkpoints/pretrain/best/, checkpoints/cluster/
 //! model/                         the final model (encoder.pt for a TorchScript encoder)
 //! assignments.{csv,parquet}, embeddings.npy
+//! maps/                          tiles and crops: per input a cluster map (.npy) and an overlay (.png)
 //! frames/                        what the embedding animation is drawn from, one file per update
 //! plots/                         the figures, plots/embedding.gif, plots/montages/
 //! report.md
@@ -234,6 +235,12 @@ impl RunLayout {
         self.root.join("frames")
     }
 
+    /// `maps/`: per input of tiles or crops, its cluster maps and overlay
+    /// ([`crate::maps`]).
+    pub fn maps(&self) -> PathBuf {
+        self.root.join("maps")
+    }
+
     /// `plots/`.
     pub fn plots(&self) -> PathBuf {
         self.root.join("plots")
@@ -280,8 +287,11 @@ pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
     write_file(path, |tmp| std::fs::write(tmp, &text))
 }
 
-/// Writes an `f32` matrix as `.npy` to `path` atomically.
-pub(crate) fn write_npy(path: &Path, array: &Array2<f32>) -> Result<()> {
+/// Writes a matrix as `.npy` to `path` atomically.
+pub(crate) fn write_npy<A: ndarray_npy::WritableElement>(
+    path: &Path,
+    array: &Array2<A>,
+) -> Result<()> {
     write_file(path, |tmp| {
         ndarray_npy::write_npy(tmp, array).map_err(std::io::Error::other)
     })

@@ -83,6 +83,7 @@ mod features;
 mod figures;
 mod input;
 mod layout;
+pub mod maps;
 pub mod predict;
 pub mod report;
 mod run;
@@ -93,7 +94,7 @@ pub use config::RunConfig;
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, Phase, Record, Subscriber, read_events};
 pub use features::{FEATURES_FILE, Features};
-pub use input::Input;
+pub use input::{Annotations, Input};
 pub use layout::{ENCODER_FILE, FolderMode, RunLayout, check_output_file};
 pub use run::{
     CLUSTER_SHARE, ClusterFrom, Command, DEFAULT_TIME_BUDGET, Outcome, PRETRAIN_SHARE, Run,

@@ -171,6 +171,19 @@ pub fn render(
     Ok(drawn)
 }
 
+/// The overlay pictures in the run's `maps/`, sorted.
+fn map_overlays(run: &RunLayout) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(run.maps())
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".overlay.png"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// The k-choice table of a run that chose k.
 fn read_k_choice(run: &RunLayout) -> Result<Option<KChoice>> {
     let path = run.k_choice_table();
@@ -354,6 +367,16 @@ fn markdown(
                 md,
                 "Most and least confident samples of each cluster: [plots/montages/](plots/montages/).\n"
             )?;
+        }
+    }
+    let overlays = map_overlays(run);
+    if !overlays.is_empty() {
+        writeln!(
+            md,
+            "## Cluster maps\n\nWhere each cluster lies in the inputs (per input, the label image by overlap vote and, for tiles, the map at tile resolution are in [maps/](maps/) as `.npy`; the position of every sample is in the assignments table).\n"
+        )?;
+        for overlay in overlays {
+            writeln!(md, "![{overlay}](maps/{overlay})\n")?;
         }
     }
     if run.join(figures::RECONSTRUCTIONS).is_file() {

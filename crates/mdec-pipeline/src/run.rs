@@ -160,6 +160,8 @@ pub struct Run {
     cluster_from: Option<ClusterFrom>,
     /// What the model sees: the images, or their features.
     data: Dataset,
+    /// Tiles or crops: where each sample lies in its input, for the maps.
+    located: Option<Box<dyn mdec_data::Source>>,
     /// The images, when the model sees features ([`PresetSettings::features`]).
     images: Option<Dataset>,
     features: Option<Features>,
@@ -198,7 +200,11 @@ impl Run {
             set_threads(threads)?;
         }
         let device = spec.device.resolve()?;
-        let data = spec.input.load()?;
+        let located = spec.input.source()?;
+        let data = match &located {
+            Some(source) => spec.input.load_from(source.as_ref())?,
+            None => spec.input.load()?,
+        };
         let resuming = spec.mode == FolderMode::Resume;
         let (settings, k_search, time_budget) = match (&spec.out, resuming) {
             (Some(out), true) => {
@@ -307,6 +313,7 @@ impl Run {
             command: spec.command,
             cluster_from,
             data,
+            located,
             images,
             features,
             settings,
@@ -611,7 +618,21 @@ impl Run {
     fn outputs<B: Backbone>(&mut self, dec: &Dec<B>) -> Result<()> {
         let start = Instant::now();
         let assignments = dec.predict(&self.data)?;
-        let mut frame = assignments.to_frame(self.data.names(), self.data.labels())?;
+        let names = self.located.is_none().then(|| self.data.names()).flatten();
+        let mut frame = assignments.to_frame(names, self.data.labels())?;
+        if let Some(source) = &self.located {
+            let all: Vec<usize> = (0..source.len()).collect();
+            crate::maps::add_positions(&mut frame, source.as_ref(), &all)?;
+            let k = assignments.q.ncols();
+            if let Some(maps) = crate::maps::maps_of(
+                source.as_ref(),
+                k,
+                &assignments.cluster,
+                &assignments.confidence,
+            ) {
+                crate::maps::write_maps(&self.layout.maps(), source.as_ref(), maps)?;
+            }
+        }
         mdec_data::table::write_table(&mut frame, self.layout.root(), RunLayout::ASSIGNMENTS)?;
         let embeddings = dec.embeddings(&self.data)?;
         crate::layout::write_npy(&self.layout.embeddings(), &embeddings)?;
