@@ -242,11 +242,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     let mut streamed = None;
     if wants(Part::Stream) {
-        let section = section(
-            "8. streaming prediction",
-            stream::settings(&plan),
-            || stream::run(&tools, &plan),
-        )?;
+        let section = section("8. streaming prediction", stream::settings(&plan), || {
+            stream::run(&tools, &plan)
+        })?;
         streamed = Some(stream::save(&root(), &section)?);
     }
     let mut command = "cargo xtask bench".to_owned();

@@ -2,7 +2,8 @@
 //! against the number of tiles. `cargo xtask gen-field --size 2048 --seed 0` (1024 under
 //! `--quick`), one small model trained on its 8×8 tiles, then `mdec predict` on the same
 //! field at a coarse stride (about 10⁵ tiles at 2048²) and a fine one (about 10⁶): tiles,
-//! seconds, tiles/s and the peak resident memory of each prediction. Streaming keeps one
+//! seconds, tiles/s and the peak resident memory of each prediction (GNU time's, and the
+//! `VmHWM` the command reports). Streaming keeps one
 //! chunk in memory, so the two peaks should be within about 20% of each other.
 //!
 //! The figures go to `bench/stream.csv` (not into `bench/results.json`), and the printed
@@ -23,8 +24,8 @@ const TILE: usize = 8;
 const TRAIN_STRIDE: usize = 8;
 /// Strides of the predictions: about 10⁵ and 10⁶ tiles of a 2048² field.
 const STRIDES: [usize; 2] = [6, 2];
-/// Clusters: the field's five region kinds.
-const CLUSTERS: usize = 5;
+/// Clusters: one per region kind of the field.
+const CLUSTERS: usize = crate::field::KINDS.len();
 
 /// One prediction.
 #[derive(Clone, Debug)]
@@ -38,8 +39,11 @@ pub struct StreamRow {
     pub seconds: f64,
     /// Tiles per second over those seconds.
     pub per_second: f64,
-    /// Peak resident memory of the whole `mdec predict` process, MiB (its `VmHWM`).
+    /// Peak resident memory of the whole `mdec predict` process, MiB (GNU time's maximum
+    /// resident set size).
     pub peak_rss_mib: f64,
+    /// The peak `mdec predict` reports itself, MiB (`VmHWM` when the maps are written).
+    pub vmhwm_mib: f64,
     /// Wall seconds of the whole process (loading the field and the model included).
     pub wall_seconds: f64,
 }
@@ -62,8 +66,9 @@ pub fn settings(plan: &Plan) -> String {
         "`cargo xtask gen-field --size {size} --seed 0`; training: `mdec run --tiles field.npy --tile {TILE} --stride {TRAIN_STRIDE} --preset dec \
          --clusters {CLUSTERS} --epochs 1 --max-iter 100 --seed 0` ({} tiles); then `mdec predict --model RUN --tiles field.npy --tile {TILE} --stride S \
          --out predict-S.csv --device cpu` for S in {STRIDES:?} ({} and {} tiles), streaming in chunks of 8,192 tiles and writing the table \
-         and the cluster maps. Peak memory is the `VmHWM` of the predict process (what GNU time reports as its maximum resident set); \
-         tiles/s is over the streamed assignment, without loading the field and the model. {} threads.",
+         and the cluster maps. Peak memory is GNU time's maximum resident set size of the whole predict process, and the `VmHWM` that \
+         `mdec predict` reports once the table and maps are written; tiles/s is over the streamed assignment, without loading the field and \
+         the model. {} threads.",
         tiles(size, TRAIN_STRIDE),
         tiles(size, STRIDES[0]),
         tiles(size, STRIDES[1]),
@@ -78,24 +83,22 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
     }
 }
 
-/// The field of `cargo xtask gen-field` at `size`, generated once into `dir`.
+/// The field of `cargo xtask gen-field` at `size`, generated into `dir` (again every time:
+/// seconds, and never stale after a change to the generator).
 fn field(dir: &Path, size: usize) -> Result<PathBuf> {
     let field_dir = dir.join(format!("field-{size}"));
-    let file = field_dir.join("field.npy");
-    if !file.is_file() {
-        let xtask = std::env::current_exe().map_err(io(dir))?;
-        status(
-            Command::new(xtask)
-                .args(["gen-field", "--size", &size.to_string(), "--seed", "0"])
-                .arg("--out")
-                .arg(&field_dir),
-        )?;
-    }
-    Ok(file)
+    let xtask = std::env::current_exe().map_err(io(dir))?;
+    status(
+        Command::new(xtask)
+            .args(["gen-field", "--size", &size.to_string(), "--seed", "0"])
+            .arg("--out")
+            .arg(&field_dir),
+    )?;
+    Ok(field_dir.join("field.npy"))
 }
 
-/// A number printed by `mdec predict` on the line that ends with `suffix`, e.g.
-/// `"samples/s"` in `12.3 s, 81234 samples/s`.
+/// The number `pick` finds on the first line of `stdout` that contains `line_has`, e.g.
+/// the `81234` of `12.3 s, 81234 samples/s`.
 fn printed(stdout: &str, line_has: &str, pick: impl Fn(&str) -> Option<&str>) -> Result<f64> {
     stdout
         .lines()
@@ -109,12 +112,22 @@ fn printed(stdout: &str, line_has: &str, pick: impl Fn(&str) -> Option<&str>) ->
         })
 }
 
-/// One `mdec predict` at `stride`.
-fn predict(tools: &Tools, dir: &Path, run: &Path, field: &Path, stride: usize) -> Result<StreamRow> {
+/// One `mdec predict` at `stride`, under GNU time.
+fn predict(
+    tools: &Tools,
+    dir: &Path,
+    run: &Path,
+    field: &Path,
+    stride: usize,
+) -> Result<StreamRow> {
     let out = dir.join(format!("predict-{stride}.csv"));
-    let mut command = Command::new(tools.mdec_path());
+    let report = dir.join(format!("time-{stride}.txt"));
+    let mut command = Command::new("/usr/bin/time");
     command
         .current_dir(tools.root())
+        .args(["-f", "%M", "-o"])
+        .arg(&report)
+        .arg(tools.mdec_path())
         .args(["predict", "--model"])
         .arg(run)
         .arg("--tiles")
@@ -124,10 +137,16 @@ fn predict(tools: &Tools, dir: &Path, run: &Path, field: &Path, stride: usize) -
         .arg(&out);
     let (stdout, wall_seconds, _) = capture(&mut command)?;
     print!("{stdout}");
+    let time = std::fs::read_to_string(&report).map_err(io(&report))?;
+    let kib: f64 = time
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .next_back()
+        .ok_or_else(|| BenchError::NoResult(format!("{}: no peak memory", report.display())))?;
     // "<n> samples assigned with …", "<s> s, <rate> samples/s", "peak memory (RSS): <m> MiB".
     let tiles = printed(&stdout, "samples assigned", |l| l.split_whitespace().next())?;
     let seconds = printed(&stdout, "samples/s", |l| l.split(" s,").next())?;
-    let peak_rss_mib = printed(&stdout, "peak memory", |l| {
+    let vmhwm_mib = printed(&stdout, "peak memory", |l| {
         l.split(':').nth(1)?.trim().strip_suffix("MiB")
     })?;
     Ok(StreamRow {
@@ -135,7 +154,8 @@ fn predict(tools: &Tools, dir: &Path, run: &Path, field: &Path, stride: usize) -
         tiles: tiles as usize,
         seconds,
         per_second: tiles / seconds.max(1e-9),
-        peak_rss_mib,
+        peak_rss_mib: kib / 1024.0,
+        vmhwm_mib,
         wall_seconds,
     })
 }
@@ -170,21 +190,22 @@ pub fn run(tools: &Tools, plan: &Plan) -> Result<Vec<StreamRow>> {
 /// the ratio of the peaks.
 pub fn save(root: &Path, section: &Section<Vec<StreamRow>>) -> Result<String> {
     let path = root.join("bench/stream.csv");
-    let mut csv = String::from("stride,tiles,seconds,tiles_per_second,peak_rss_mib,wall_seconds\n");
+    let mut csv =
+        String::from("stride,tiles,seconds,tiles_per_second,peak_rss_mib,vmhwm_mib,wall_seconds\n");
     let mut md = String::from(
-        "| stride | tiles | seconds | tiles/s | peak RSS (MiB) | whole process (s) |\n|---:|---:|---:|---:|---:|---:|\n",
+        "| stride | tiles | seconds | tiles/s | peak RSS (MiB) | VmHWM at the end of streaming (MiB) | whole process (s) |\n|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in &section.rows {
         // Writing to a String cannot fail.
         let _ = writeln!(
             csv,
-            "{},{},{:.3},{:.0},{:.1},{:.3}",
-            r.stride, r.tiles, r.seconds, r.per_second, r.peak_rss_mib, r.wall_seconds
+            "{},{},{:.3},{:.0},{:.1},{:.1},{:.3}",
+            r.stride, r.tiles, r.seconds, r.per_second, r.peak_rss_mib, r.vmhwm_mib, r.wall_seconds
         );
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1} | {:.0} | {:.0} | {:.1} |",
-            r.stride, r.tiles, r.seconds, r.per_second, r.peak_rss_mib, r.wall_seconds
+            "| {} | {} | {:.1} | {:.0} | {:.0} | {:.0} | {:.1} |",
+            r.stride, r.tiles, r.seconds, r.per_second, r.peak_rss_mib, r.vmhwm_mib, r.wall_seconds
         );
     }
     if let [coarse, fine] = section.rows.as_slice() {
