@@ -1,6 +1,8 @@
 //! Hand-made image features for mdec, in pure Rust (no libtorch): the anomaly descriptors
 //! ([`Anomaly`]: what stands out of an image's own background, by shape and polarity,
 //! blind to position, rotation, lighting and colour — what the `crops` preset clusters), the
+//! texture statistics of physical fields ([`Texture`]: how much they vary at each scale, how
+//! skewed, how round their bright structures — what the `fields` preset clusters), the
 //! deep-clustering taxonomy's pre-processing — histograms of oriented gradients ([`Hog`], by
 //! `imageproc`) and HSV colour histograms ([`HsvHistogram`]) — and the input normalisations
 //! that make features see structure rather than lighting: per-image standardisation and local
