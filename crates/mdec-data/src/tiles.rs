@@ -152,7 +152,8 @@ impl fmt::Debug for Tiles {
 
 impl Tiles {
     /// Lays the grid over every input, scales each with `stretch` (values are kept as they
-    /// are without one) and applies the masks.
+    /// are without one, but for blank, non-finite pixels, which become 0 either way) and
+    /// applies the masks.
     ///
     /// # Errors
     /// [`Error::BadInput`] naming the file for a tile larger than an input, inputs with
@@ -202,7 +203,16 @@ impl Tiles {
                 Some((file, mask)) => Some(kept_cells(file, mask, &ys, &xs, grid.size)?),
                 None => None,
             };
-            let limits = stretch.map_or_else(Vec::new, |s| s.apply(&mut raster.values));
+            let limits = match stretch {
+                Some(stretch) => stretch.apply(&mut raster.values),
+                None => {
+                    // Blank pixels (NaN) cannot be trained on: 0, as the stretch makes them.
+                    raster
+                        .values
+                        .mapv_inplace(|v| if v.is_finite() { v } else { 0.0 });
+                    Vec::new()
+                }
+            };
             tiled.push(Tiled {
                 raster,
                 ys,
