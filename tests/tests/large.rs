@@ -10,7 +10,8 @@ use mdec_tests::mdec;
 use ndarray::{Array2, Array3};
 
 /// A 64×96 field: noise on the left half, horizontal stripes on the right, plus a
-/// left-to-right drift; and its region map (0 left, 1 right).
+/// top-to-bottom drift larger than either texture (so clustering by level would split the
+/// field across the regions); and its region map (0 left, 1 right).
 fn write_field(dir: &Path) -> Result<()> {
     let mut state = 7u64;
     let mut noise = move || {
@@ -25,7 +26,7 @@ fn write_field(dir: &Path) -> Result<()> {
         } else {
             40.0 * ((y / 2) % 2) as f32
         };
-        1000.0 + 2.0 * x as f32 + texture
+        1000.0 + 4.0 * y as f32 + texture
     });
     ndarray_npy::write_npy(dir.join("field.npy"), &field)?;
     let regions = Array2::from_shape_fn((64, 96), |(_, x)| i64::from(x >= 48));
@@ -33,10 +34,9 @@ fn write_field(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A short run with the input's default preset.
 fn run_args(out: &Path) -> Vec<String> {
     [
-        "--preset",
-        "dec",
         "--epochs",
         "2",
         "--max-iter",
@@ -101,6 +101,12 @@ fn tiles_of_a_field_map_back_to_it() -> Result<()> {
         "every pixel is covered"
     );
     assert!(run.join("maps/field.npy.overlay.png").is_file());
+    // The default for tiles, `fields`, sees the textures and not the drift.
+    let config = std::fs::read_to_string(run.join("config.json"))?;
+    assert!(config.contains(r#""preset": "fields""#), "{config}");
+    let clusters = mdec_tests::csv_column(&run.join("assignments.csv"), "cluster")?;
+    let acc = mdec_metrics::evaluate(&labels, &clusters)?.acc;
+    assert!(acc >= 0.9, "tile ACC {acc}");
     let report = std::fs::read_to_string(run.join("report.md"))?;
     assert!(report.contains("## Cluster maps") && report.contains("maps/field.npy.overlay.png"));
     Ok(())

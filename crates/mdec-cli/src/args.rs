@@ -220,9 +220,10 @@ impl DataArgs {
 /// (see `mdec_pipeline::SettingsSpec`).
 #[derive(clap::Args, Debug)]
 pub struct SettingsArgs {
-    /// The method: dec, idec, dcec, dcra, mdec or crops [default: the config file's, else
-    /// crops for --images (anomaly descriptors of each crop, then DEC: minutes on a CPU),
-    /// mdec for --dataset, --npy and --idx].
+    /// The method: dec, idec, dcec, dcra, mdec, crops or fields [default: the config file's,
+    /// else crops for --images (anomaly descriptors of each crop, then DEC: minutes on a
+    /// CPU), fields for --tiles (texture statistics of each tile, then DEC), mdec for
+    /// --dataset, --npy and --idx].
     #[arg(long)]
     preset: Option<Preset>,
     /// A JSON config: a run's `config.json`, or a settings object (keys `preset`, `ae`,

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use mdec_ae::{AeConfig, Arch, DenseConfig, LrSchedule, OptimizerKind, PretrainParams};
 use mdec_data::AugmentConfig;
-use mdec_features::{Anomaly, FeatureSpec};
+use mdec_features::{Anomaly, FeatureSpec, Texture};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -29,20 +29,23 @@ pub enum Preset {
     Mdec,
     /// Defect and object crops: anomaly descriptors (`mdec-features`), then DEC on them.
     Crops,
+    /// Tiles of physical fields: texture statistics (`mdec-features`), then DEC on them.
+    Fields,
 }
 
 impl Preset {
     /// Every preset, in the order of the papers.
-    pub const ALL: [Preset; 6] = [
+    pub const ALL: [Preset; 7] = [
         Preset::Dec,
         Preset::Idec,
         Preset::Dcec,
         Preset::Dcra,
         Preset::Mdec,
         Preset::Crops,
+        Preset::Fields,
     ];
 
-    /// The preset's name: `dec`, `idec`, `dcec`, `dcra`, `mdec` or `crops`.
+    /// The preset's name: `dec`, `idec`, `dcec`, `dcra`, `mdec`, `crops` or `fields`.
     pub fn name(self) -> &'static str {
         match self {
             Preset::Dec => "dec",
@@ -51,6 +54,7 @@ impl Preset {
             Preset::Dcra => "dcra",
             Preset::Mdec => "mdec",
             Preset::Crops => "crops",
+            Preset::Fields => "fields",
         }
     }
 
@@ -130,6 +134,14 @@ pub struct PresetSettings {
 ///   synthetic crops), standardised over the dataset, then `dec`'s autoencoder and
 ///   clustering with 50 pretraining epochs: under a minute for a few thousand crops on a
 ///   CPU.
+/// - `fields` — for tiles of physical fields (turbulence, filaments, clumps in an image of
+///   the sky or a data cube), where what tells regions apart is the kind of structure,
+///   not the level, which drifts across the field: the texture statistics of
+///   `mdec-features` (structure function at octave lags, skewness, kurtosis, the
+///   roundness and sharpness of bright structures, each tile's plane taken away),
+///   standardised over the tiles, then `dec`'s autoencoder and clustering with 50
+///   pretraining epochs, like `crops`. Blind to colour and level by design: for
+///   photographs, where colour matters, use a pixel model.
 pub fn preset(preset: Preset, n_clusters: usize) -> PresetSettings {
     let keras_pretrain = PretrainParams::new()
         .epochs(200)
@@ -209,6 +221,16 @@ pub fn preset(preset: Preset, n_clusters: usize) -> PresetSettings {
                     threshold: 2.5,
                     blur: 0,
                 }),
+                ..FeatureSpec::default()
+            }),
+            ae: AeConfig::dense(10),
+            pretrain: keras_pretrain.epochs(50),
+            cluster: dec_cluster,
+        },
+        Preset::Fields => PresetSettings {
+            preset,
+            features: Some(FeatureSpec {
+                texture: Some(Texture {}),
                 ..FeatureSpec::default()
             }),
             ae: AeConfig::dense(10),

@@ -294,15 +294,15 @@ impl Input {
         Ok(dataset)
     }
 
-    /// The preset of a run that names none: `crops` for a folder of images (a user's own
-    /// crops, where the object or defect is a part of each image), `mdec` for the benchmark
-    /// datasets and image arrays (digit-like images, the object filling the frame).
+    /// The preset of a run that names none: `crops` for a folder of images or crops cut
+    /// from part images (where the object or defect is a part of each image), `fields` for
+    /// tiles (the kind of structure of a physical field, blind to its level), `mdec` for the
+    /// benchmark datasets and image arrays (digit-like images, the object filling the frame).
     pub fn default_preset(&self) -> Preset {
         match self {
             Input::Folder { .. } | Input::Crops { .. } => Preset::Crops,
-            Input::Named { .. } | Input::Npy { .. } | Input::Idx { .. } | Input::Tiles { .. } => {
-                Preset::Mdec
-            }
+            Input::Tiles { .. } => Preset::Fields,
+            Input::Named { .. } | Input::Npy { .. } | Input::Idx { .. } => Preset::Mdec,
         }
     }
 
