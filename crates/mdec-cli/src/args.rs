@@ -62,6 +62,10 @@ pub struct DataArgs {
     /// tiles moved inward.
     #[arg(long, default_value = "drop", requires = "tiles")]
     edge: mdec_data::tiles::Edge,
+    /// Pixels of context on every side of a tile: the model sees the larger window (moved
+    /// inward at the edges), the table and the maps keep the tile [default: half the tile].
+    #[arg(long, requires = "tiles")]
+    context: Option<usize>,
     /// Masks, one per --tiles input: only tiles at least half inside are kept.
     #[arg(long, num_args = 1.., requires = "tiles")]
     tile_masks: Vec<PathBuf>,
@@ -200,6 +204,7 @@ impl DataArgs {
                 size: self.tile,
                 stride: self.stride.unwrap_or((self.tile / 2).max(1)),
                 edge: self.edge,
+                context: self.context.unwrap_or(self.tile / 2),
             },
             raster: RasterOptions {
                 plane_axis: self.plane_axis,

@@ -143,6 +143,7 @@ mod tests {
             size: 4,
             stride: 2,
             edge: Edge::Drop,
+            context: 0,
         };
         let tiles = Tiles::new(
             vec![TileInput {

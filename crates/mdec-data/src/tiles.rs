@@ -53,7 +53,8 @@ impl FromStr for Edge {
     }
 }
 
-/// The tile grid: square tiles of `size` pixels every `stride` pixels.
+/// The tile grid: square tiles of `size` pixels every `stride` pixels, each seen with
+/// `context` pixels around it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TileGrid {
@@ -64,6 +65,12 @@ pub struct TileGrid {
     /// The edge policy.
     #[serde(default)]
     pub edge: Edge,
+    /// Pixels of context on every side: a sample is the [`TileGrid::window`] centred on its
+    /// tile (moved inward at the image's edges), while its position, its label and the maps
+    /// stay those of the tile. Statistics of a larger window are steadier, at the same map
+    /// resolution.
+    #[serde(default)]
+    pub context: usize,
 }
 
 impl TileGrid {
@@ -82,6 +89,17 @@ impl TileGrid {
             }
         }
         Ok(())
+    }
+
+    /// The side of a sample: the tile and its context, `size + 2 · context`.
+    pub fn window(&self) -> usize {
+        self.size + 2 * self.context
+    }
+
+    /// The start of the window of the tile at `start` along a side of `len` pixels
+    /// (`len >= window`): centred on the tile, moved inward to fit.
+    fn window_start(&self, start: usize, len: usize) -> usize {
+        start.saturating_sub(self.context).min(len - self.window())
     }
 
     /// The starts of the tiles along a side of `len` pixels (`len >= size`).
@@ -174,13 +192,22 @@ impl Tiles {
         {
             let path = PathBuf::from(&raster.name);
             let (h, w) = (raster.height(), raster.width());
-            if grid.size > h || grid.size > w {
+            if grid.window() > h || grid.window() > w {
+                let what = if grid.context == 0 {
+                    format!("tile {s}×{s}", s = grid.size)
+                } else {
+                    format!(
+                        "tile {s}×{s} with {c} px of context ({v}×{v})",
+                        s = grid.size,
+                        c = grid.context,
+                        v = grid.window()
+                    )
+                };
                 return Err(Error::bad_input(
                     &path,
                     format!(
-                        "tile {s}×{s} is larger than the image ({h}×{w}): choose a tile size of at most {}",
-                        h.min(w),
-                        s = grid.size
+                        "{what} is larger than the image ({h}×{w}): choose a tile size and context of at most {} together",
+                        h.min(w)
                     ),
                 ));
             }
@@ -264,11 +291,12 @@ impl Source for Tiles {
     }
 
     fn shape(&self) -> ImageShape {
-        ImageShape::new(self.channels, self.grid.size, self.grid.size)
+        ImageShape::new(self.channels, self.grid.window(), self.grid.window())
     }
 
+    /// The windows of the tiles (the tiles themselves without context).
     fn gather(&self, indices: &[usize]) -> Array4<f32> {
-        let s = self.grid.size;
+        let s = self.grid.window();
         let c = self.channels;
         let mut data = vec![0.0f32; indices.len() * c * s * s];
         data.par_chunks_mut(c * s * s)
@@ -277,7 +305,10 @@ impl Source for Tiles {
                 let (input, j) = self.locate(i);
                 let tiled = &self.inputs[input];
                 let (row, col) = tiled.cell(j);
-                let (y, x) = (tiled.ys[row], tiled.xs[col]);
+                let (y, x) = (
+                    self.grid.window_start(tiled.ys[row], tiled.raster.height()),
+                    self.grid.window_start(tiled.xs[col], tiled.raster.width()),
+                );
                 let cut = tiled.raster.values.slice(s![.., y..y + s, x..x + s]);
                 for (to, from) in tile.iter_mut().zip(cut.iter()) {
                     *to = *from;
@@ -430,6 +461,7 @@ mod tests {
             size: 4,
             stride: 3,
             edge: Edge::Drop,
+            context: 0,
         };
         assert_eq!(drop.starts(11), vec![0, 3, 6]);
         let cover = TileGrid {
@@ -446,6 +478,7 @@ mod tests {
             size: 4,
             stride: 2,
             edge: Edge::Cover,
+            context: 0,
         };
         let tiles = Tiles::new(vec![input(9, 13), input(4, 4)], grid, None)?;
         assert_eq!(tiles.len(), 4 * 6 + 1);
@@ -467,6 +500,38 @@ mod tests {
     }
 
     #[test]
+    fn context_windows_centre_on_their_tile_and_move_inward_at_the_edges() -> Result<()> {
+        let grid = TileGrid {
+            size: 4,
+            stride: 4,
+            edge: Edge::Drop,
+            context: 2,
+        };
+        let tiles = Tiles::new(vec![input(12, 16)], grid, None)?;
+        assert_eq!(tiles.shape(), ImageShape::new(1, 8, 8));
+        assert_eq!(tiles.len(), 3 * 4);
+        let batch = tiles.gather(&[0, 5, 11]);
+        let values = &tiles.inputs[0].raster.values;
+        // Tile (4, 4) is inside: its window starts 2 px up and left. Tile (0, 0) is at the
+        // corner and tile (8, 12) at the far corner: their windows move inward.
+        for (at, i, window) in [(1, 5, (2, 2)), (0, 0, (0, 0)), (2, 11, (4, 8))] {
+            let p = tiles.position(i);
+            assert_eq!((p.h, p.w), (4, 4), "the position stays the tile's");
+            let (y, x) = window;
+            let cut = values.slice(s![.., y..y + 8, x..x + 8]);
+            assert_eq!(batch.index_axis(Axis(0), at), cut, "tile {i} at {p:?}");
+            assert!(y <= p.y && p.y + 4 <= y + 8 && x <= p.x && p.x + 4 <= x + 8);
+        }
+        let too_wide = TileGrid { context: 5, ..grid };
+        let err = Tiles::new(vec![input(12, 16)], too_wide, None)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("field.npy") && err.contains("14×14"), "{err}");
+        Ok(())
+    }
+
+    #[test]
     fn a_mask_keeps_tiles_half_inside_and_regions_label_by_majority() -> Result<()> {
         let mut mask = Array2::zeros((8, 8));
         mask.slice_mut(s![0..4, 0..6]).fill(1);
@@ -476,6 +541,7 @@ mod tests {
             size: 4,
             stride: 4,
             edge: Edge::Drop,
+            context: 0,
         };
         let tiles = Tiles::new(
             vec![TileInput {
@@ -505,6 +571,7 @@ mod tests {
             size: 16,
             stride: 8,
             edge: Edge::Drop,
+            context: 0,
         };
         let err = Tiles::new(vec![input(8, 40)], grid, None)
             .unwrap_err()

@@ -40,6 +40,7 @@ fn write_field(dir: &Path) -> Result<Input> {
             size: 8,
             stride: 4,
             edge: Edge::Drop,
+            context: 0,
         },
         raster: RasterOptions::default(),
         stretch: None,

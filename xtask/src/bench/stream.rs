@@ -133,6 +133,7 @@ fn predict(
         .arg("--tiles")
         .arg(field)
         .args(["--tile", &TILE.to_string(), "--stride", &stride.to_string()])
+        .args(["--context", "0"])
         .args(["--device", "cpu", "--force", "--out"])
         .arg(&out);
     let (stdout, wall_seconds, _) = capture(&mut command)?;
@@ -174,6 +175,7 @@ pub fn run(tools: &Tools, plan: &Plan) -> Result<Vec<StreamRow>> {
         .arg(&field)
         .args(["--tile", &TILE.to_string()])
         .args(["--stride", &TRAIN_STRIDE.to_string()])
+        .args(["--context", "0"])
         .args(["--preset", "dec", "--clusters", &CLUSTERS.to_string()])
         .args(["--epochs", "1", "--max-iter", "100", "--seed", "0"])
         .args(["--threads", &plan.threads.to_string()])
