@@ -139,7 +139,9 @@ pub struct PresetSettings {
 ///   not the level, which drifts across the field: the texture statistics of
 ///   `mdec-features` (structure function at octave lags, skewness, kurtosis, the
 ///   roundness and sharpness of bright structures, each tile's plane taken away),
-///   standardised over the tiles, then `dec`'s autoencoder and clustering with 50
+///   standardised and whitened with shrinkage over the tiles (most statistics follow the
+///   strongest structure, filaments; whitened, the weaker difference between smooth and
+///   turbulent fields gets a say), then `dec`'s autoencoder and clustering with 50
 ///   pretraining epochs, like `crops`. Blind to colour and level by design: for
 ///   photographs, where colour matters, use a pixel model.
 pub fn preset(preset: Preset, n_clusters: usize) -> PresetSettings {
@@ -231,6 +233,7 @@ pub fn preset(preset: Preset, n_clusters: usize) -> PresetSettings {
             preset,
             features: Some(FeatureSpec {
                 texture: Some(Texture {}),
+                whiten: true,
                 ..FeatureSpec::default()
             }),
             ae: AeConfig::dense(10),

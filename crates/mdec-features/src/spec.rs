@@ -40,6 +40,16 @@ pub struct FeatureSpec {
     /// Texture statistics of the raw image ([`Texture`]): for tiles of physical fields.
     #[serde(default)]
     pub texture: Option<Texture>,
+    /// Whiten the features over the dataset they are fitted on: after each is
+    /// standardised, rotate them onto their principal axes and divide each axis by
+    /// `√(λ + λ̄)`, its variance `λ` plus the mean variance `λ̄` (shrunk PCA whitening). Many
+    /// features that all follow one strong property then weigh little more than one, so a
+    /// weaker property that tells groups apart gets a say in the distances; the shrinkage
+    /// keeps axes of almost no variance (noise) from being blown up to unit variance. Not
+    /// done by [`FeatureSpec::extract`], which sees one batch: by whoever fits the scaling
+    /// over the whole dataset (`mdec-pipeline`).
+    #[serde(default)]
+    pub whiten: bool,
 }
 
 impl FeatureSpec {

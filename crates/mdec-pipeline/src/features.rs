@@ -16,8 +16,8 @@ use crate::layout::{read_json, write_json};
 /// The file of a model folder that holds its [`Features`].
 pub const FEATURES_FILE: &str = "features.json";
 
-/// A feature spec and the per-feature mean and standard deviation of the data it was fitted
-/// on.
+/// A feature spec and the scaling fitted on a dataset: each feature's mean and standard
+/// deviation, and with [`FeatureSpec::whiten`] the whitening axes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Features {
@@ -28,6 +28,11 @@ pub struct Features {
     /// Each feature's standard deviation over the fitted data (floored, so a constant
     /// feature stays 0).
     pub std: Vec<f32>,
+    /// With [`FeatureSpec::whiten`]: one row per principal axis of the standardised
+    /// features (largest variance first), divided by `√(λ + λ̄)`; the output is the
+    /// standardised features times each row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub axes: Vec<Vec<f32>>,
 }
 
 impl Features {
@@ -45,7 +50,15 @@ impl Features {
             .iter()
             .map(|s| s.max(1e-6))
             .collect();
-        let features = Self { spec, mean, std };
+        let mut features = Self {
+            spec,
+            mean,
+            std,
+            axes: Vec::new(),
+        };
+        if spec.whiten {
+            features.axes = whitening_axes(&features.standardise(raw.clone()))?;
+        }
         let dataset = features.dataset(raw, data)?;
         Ok((features, dataset))
     }
@@ -88,15 +101,31 @@ impl Features {
         write_json(&dir.join(FEATURES_FILE), self)
     }
 
-    fn dataset(&self, mut raw: Array2<f32>, data: &Dataset) -> Result<Dataset> {
+    /// `raw` with each feature standardised.
+    fn standardise(&self, mut raw: Array2<f32>) -> Array2<f32> {
         for (mut column, (&mean, &std)) in raw
             .axis_iter_mut(Axis(1))
             .zip(self.mean.iter().zip(&self.std))
         {
             column.mapv_inplace(|v| (v - mean) / std);
         }
-        let (n, d) = raw.dim();
-        let images = raw
+        raw
+    }
+
+    fn dataset(&self, raw: Array2<f32>, data: &Dataset) -> Result<Dataset> {
+        let mut scaled = self.standardise(raw);
+        if !self.axes.is_empty() {
+            let d = self.mean.len();
+            let flat: Vec<f32> = self.axes.iter().flatten().copied().collect();
+            let axes = Array2::from_shape_vec((self.axes.len(), d), flat).map_err(|_| {
+                Error::BadInput(format!(
+                    "whitening axes of other lengths than the {d} features: a damaged features file"
+                ))
+            })?;
+            scaled = scaled.dot(&axes.t());
+        }
+        let (n, d) = scaled.dim();
+        let images = scaled
             .into_shape_with_order((n, d, 1, 1))
             .map_err(|e| Error::BadInput(format!("features of shape {n}×{d}: {e}")))?;
         let mut dataset = Dataset::new(images);
@@ -111,6 +140,36 @@ impl Features {
         }
         Ok(dataset)
     }
+}
+
+/// The whitening axes of standardised features `z` (`[n, d]`): the eigenvectors of their
+/// covariance, largest eigenvalue `λ` first, each divided by `√(λ + λ̄)`.
+///
+/// # Errors
+/// [`Error::Ae`] when libtorch fails.
+fn whitening_axes(z: &Array2<f32>) -> Result<Vec<Vec<f32>>> {
+    let (n, d) = z.dim();
+    let flat: Vec<f32> = z.iter().copied().collect();
+    let z = tch::Tensor::from_slice(&flat)
+        .view([n as i64, d as i64])
+        .to_kind(tch::Kind::Double);
+    let centred = &z - z.mean_dim(0, true, tch::Kind::Double);
+    let covariance = centred.transpose(0, 1).matmul(&centred) / (n.max(1) as f64);
+    let torch = |e: tch::TchError| Error::from(mdec_ae::Error::from(e));
+    let (values, vectors) = covariance.f_linalg_eigh("L").map_err(torch)?;
+    let values = Vec::<f64>::try_from(&values).map_err(torch)?;
+    let vectors = Vec::<f64>::try_from(vectors.contiguous().view(-1)).map_err(torch)?;
+    let shrink = values.iter().map(|v| v.max(0.0)).sum::<f64>() / d.max(1) as f64;
+    // eigh gives ascending eigenvalues and the eigenvectors as columns.
+    Ok((0..d)
+        .rev()
+        .map(|j| {
+            let scale = (values[j].max(0.0) + shrink).sqrt().max(1e-12);
+            (0..d)
+                .map(|i| (vectors[i * d + j] / scale) as f32)
+                .collect()
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -164,6 +223,39 @@ mod tests {
         assert_eq!(back, features);
         assert_eq!(back.transform(&data)?.images(), dataset.images());
         assert_eq!(Features::load(&dir.path().join("none"))?, None);
+        Ok(())
+    }
+
+    #[test]
+    fn whitened_features_are_uncorrelated_and_the_strong_axes_shrunk() -> anyhow::Result<()> {
+        let spec = FeatureSpec {
+            texture: Some(mdec_features::Texture::default()),
+            whiten: true,
+            ..FeatureSpec::default()
+        };
+        let data = crops(40)?;
+        let (features, dataset) = Features::fit(spec, &data)?;
+        let d = dataset.shape().channels;
+        assert!(d >= 2 && d == features.axes.len(), "{d} axes");
+        let z = dataset.images().clone().into_shape_with_order((40, d))?;
+        let covariance = z.t().dot(&z) / 40.0;
+        for ((i, j), &c) in covariance.indexed_iter() {
+            if i == j {
+                // λ / (λ + λ̄): below 1, largest for the strongest axis, which comes first.
+                assert!((0.0..1.0).contains(&c), "variance {c} of axis {i}");
+                assert!(c <= covariance[[0, 0]] + 1e-4, "axis {i} before axis 0");
+            } else {
+                assert!(c.abs() < 1e-3, "covariance[{i}, {j}] = {c}");
+            }
+        }
+        let dir = tempfile::tempdir()?;
+        features.save(dir.path())?;
+        let back = Features::load(dir.path())?.ok_or(anyhow::anyhow!("not saved"))?;
+        let again = back.transform(&data)?;
+        let most = (again.images() - dataset.images())
+            .iter()
+            .fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(most < 1e-4, "reloaded whitening differs by {most}");
         Ok(())
     }
 }
