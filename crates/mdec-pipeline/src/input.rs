@@ -270,13 +270,7 @@ impl Input {
                 unreachable!("tiles and crops have a source")
             }
         };
-        tracing::info!(
-            samples = dataset.len(),
-            shape = %dataset.shape(),
-            labelled = dataset.labels().is_some(),
-            "data loaded"
-        );
-        Ok(dataset)
+        Ok(logged(dataset))
     }
 
     /// Every sample of `source` (this input's [`Input::source`]) in memory.
@@ -284,14 +278,7 @@ impl Input {
     /// # Errors
     /// [`Error::Data`](crate::Error::Data) when the samples do not form a dataset.
     pub fn load_from(&self, source: &dyn Source) -> Result<Dataset> {
-        let dataset = source.to_dataset()?;
-        tracing::info!(
-            samples = dataset.len(),
-            shape = %dataset.shape(),
-            labelled = dataset.labels().is_some(),
-            "samples cut"
-        );
-        Ok(dataset)
+        Ok(logged(source.to_dataset()?))
     }
 
     /// The preset of a run that names none: `crops` for a folder of images or crops cut
@@ -318,11 +305,11 @@ impl Input {
                 None => format!("idx {}", show(images)),
             },
             Input::Tiles { files, grid, .. } => format!(
-                "{}×{} tiles every {} px of {}",
-                grid.size,
-                grid.size,
+                "{s}×{s} tiles every {} px, with {} px of context, of {}",
                 grid.stride,
-                files.iter().map(|f| show(f)).collect::<Vec<_>>().join(", ")
+                grid.context,
+                files.iter().map(|f| show(f)).collect::<Vec<_>>().join(", "),
+                s = grid.size,
             ),
             Input::Crops {
                 dir, annotations, ..
@@ -332,4 +319,15 @@ impl Input {
             },
         }
     }
+}
+
+/// `dataset`, once its size is logged.
+fn logged(dataset: Dataset) -> Dataset {
+    tracing::info!(
+        samples = dataset.len(),
+        shape = %dataset.shape(),
+        labelled = dataset.labels().is_some(),
+        "data loaded"
+    );
+    dataset
 }
