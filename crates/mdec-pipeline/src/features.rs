@@ -56,10 +56,11 @@ impl Features {
             std,
             axes: Vec::new(),
         };
+        let standardised = features.standardise(raw);
         if spec.whiten {
-            features.axes = whitening_axes(&features.standardise(raw.clone()))?;
+            features.axes = whitening_axes(&standardised)?;
         }
-        let dataset = features.dataset(raw, data)?;
+        let dataset = features.dataset(standardised, data)?;
         Ok((features, dataset))
     }
 
@@ -76,7 +77,7 @@ impl Features {
                 self.mean.len()
             )));
         }
-        self.dataset(raw, data)
+        self.dataset(self.standardise(raw), data)
     }
 
     /// Reads the features saved in the model folder `dir`; `None` when the model takes
@@ -112,9 +113,11 @@ impl Features {
         raw
     }
 
-    fn dataset(&self, raw: Array2<f32>, data: &Dataset) -> Result<Dataset> {
-        let mut scaled = self.standardise(raw);
-        if !self.axes.is_empty() {
+    /// The dataset of `standardised` features (whitened when fitted so) of `data`.
+    fn dataset(&self, standardised: Array2<f32>, data: &Dataset) -> Result<Dataset> {
+        let scaled = if self.axes.is_empty() {
+            standardised
+        } else {
             let d = self.mean.len();
             let flat: Vec<f32> = self.axes.iter().flatten().copied().collect();
             let axes = Array2::from_shape_vec((self.axes.len(), d), flat).map_err(|_| {
@@ -122,8 +125,8 @@ impl Features {
                     "whitening axes of other lengths than the {d} features: a damaged features file"
                 ))
             })?;
-            scaled = scaled.dot(&axes.t());
-        }
+            standardised.dot(&axes.t())
+        };
         let (n, d) = scaled.dim();
         let images = scaled
             .into_shape_with_order((n, d, 1, 1))

@@ -11,6 +11,9 @@ use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 
 use crate::error::{Error, Result};
 
+/// The ending of an input's overlay picture in a maps folder: `NAME.overlay.png`.
+pub const OVERLAY_SUFFIX: &str = ".overlay.png";
+
 /// The files of one input's maps in `dir`: its overlay first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MapFiles {
@@ -68,7 +71,7 @@ pub fn write_maps(dir: &Path, source: &dyn Source, maps: Vec<InputMap>) -> Resul
     for (index, map) in maps.into_iter().enumerate() {
         let stem = file_stem(&map.name);
         let files = MapFiles {
-            overlay: dir.join(format!("{stem}.overlay.png")),
+            overlay: dir.join(format!("{stem}{OVERLAY_SUFFIX}")),
             labels: dir.join(format!("{stem}.labels.npy")),
             tiles: map
                 .tiles

@@ -99,11 +99,6 @@ impl Predictor {
         &self.dir
     }
 
-    /// The model's description (`cluster.json`).
-    pub fn meta(&self) -> &ClusterMeta {
-        &self.meta
-    }
-
     /// The number of clusters.
     pub fn n_clusters(&self) -> usize {
         self.meta.params.n_clusters

@@ -178,7 +178,7 @@ fn map_overlays(run: &RunLayout) -> Vec<String> {
         .flatten()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".overlay.png"))
+        .filter(|n| n.ends_with(crate::maps::OVERLAY_SUFFIX))
         .collect();
     names.sort();
     names
