@@ -420,6 +420,7 @@ impl Run {
         let model = match (self.command, self.cluster_from.clone()) {
             (Command::Pretrain, _) => {
                 let Some(model) = self.pretrain(events, stop)? else {
+                    self.finish_stopped_pretraining(events);
                     return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None));
                 };
                 self.finish(events, Some(&model))?;
@@ -427,7 +428,10 @@ impl Run {
             }
             (Command::Run, _) => match self.pretrain(events, stop)? {
                 Some(model) => model,
-                None => return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None)),
+                None => {
+                    self.finish_stopped_pretraining(events);
+                    return Ok(self.outcome(Status::Stopped(Phase::Pretraining), None));
+                }
             },
             (Command::Cluster, Some(ClusterFrom::Pretrained(dir))) => {
                 load_pretrained(&dir, self.data.shape(), self.device)?
@@ -645,6 +649,25 @@ impl Run {
             events.emit(Event::FigureWritten { path });
         }
         Ok(())
+    }
+
+    /// Draws the figures and report of a run stopped while pretraining, with the newest
+    /// checkpoint's reconstructions, so that what it learnt so far can be looked at; a
+    /// failure to draw is logged, not raised (the stop itself went well).
+    fn finish_stopped_pretraining(&self, events: &mut Events) {
+        let drawn = self
+            .layout
+            .pretrain_layout()
+            .latest_checkpoint()
+            .map_err(Error::from)
+            .and_then(|ckpt| {
+                ckpt.map(|ckpt| AeModel::load(&ckpt, self.device).map_err(Error::from))
+                    .transpose()
+            })
+            .and_then(|model| self.finish(events, model.as_ref()));
+        if let Err(e) = drawn {
+            tracing::warn!(error = %e, "cannot draw the figures of the stopped run");
+        }
     }
 
     /// The moment `share` of the time budget is spent, when there is one.

@@ -83,3 +83,4 @@ pub use projection::TsneParams;
 pub use projection::{Bounds, Projection};
 pub use reconstruction::reconstructions;
 pub use scatter::{ScatterOptions, scatter_frame};
+pub use tiles::save_sample;

@@ -83,3 +83,28 @@ pub(crate) fn paste(
         }
     }
 }
+
+/// Writes sample `i` of `images` (`[n, c, h, w]`, values in [0, 1], clamped) as a PNG at its
+/// own size: grey for one or two channels (the first), RGB from the first three otherwise.
+///
+/// # Errors
+/// [`Error::Empty`] when `i` is not a sample, [`Error::ZeroSize`] for an empty image, I/O
+/// errors naming `path`.
+pub fn save_sample(
+    images: ArrayView4<'_, f32>,
+    i: usize,
+    path: impl AsRef<std::path::Path>,
+) -> Result<()> {
+    let (n, c, h, w) = images.dim();
+    if i >= n || c == 0 {
+        return Err(Error::Empty {
+            what: format!("sample {i} of {n}"),
+        });
+    }
+    let grey = images.slice(ndarray::s![i..=i, 0..1, .., ..]);
+    let rgb = images.slice(ndarray::s![i..=i, 0..c.min(3), .., ..]);
+    let sample = if c >= 3 { rgb } else { grey };
+    let mut canvas = RgbImage::new(w as u32, h as u32, [0; 3])?;
+    paste(&mut canvas, &sample, 0, 0, 0, 1);
+    canvas.save_png(path)
+}

@@ -1,6 +1,10 @@
 //! `report.md` and the figures, drawn from a run folder's files (config, tables, summary,
 //! frames, assignments, embeddings, model): after training, and again by [`redraw`]
-//! (`mdec report RUN_DIR`) without retraining.
+//! (`mdec report RUN_DIR`) without retraining. `report.html` is the same report with every
+//! picture embedded (it opens offline, from anywhere), plus the per-cluster galleries, the
+//! least confident samples to review and the full settings.
+
+mod html;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -167,7 +171,9 @@ pub fn render(
         final_scores,
     )
     .map_err(|e| Error::io(&run.report(), "cannot format", std::io::Error::other(e)))?;
+    let html = html::page(run, &config, &md, data)?;
     crate::layout::write_file(&run.report(), |tmp| std::fs::write(tmp, md))?;
+    crate::layout::write_file(&run.report_html(), |tmp| std::fs::write(tmp, html))?;
     Ok(drawn)
 }
 
