@@ -251,6 +251,16 @@ impl RunLayout {
         self.root.join("report.md")
     }
 
+    /// `report.html`: the report with every figure embedded, to open offline.
+    pub fn report_html(&self) -> PathBuf {
+        self.root.join("report.html")
+    }
+
+    /// `cluster_names.json`: names given to the clusters (`mdec export --names`).
+    pub fn cluster_names(&self) -> PathBuf {
+        self.root.join("cluster_names.json")
+    }
+
     /// A path inside the run folder.
     pub fn join(&self, relative: impl AsRef<Path>) -> PathBuf {
         self.root.join(relative)

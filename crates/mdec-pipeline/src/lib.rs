@@ -73,12 +73,14 @@
 //! - [`report::redraw`]: every figure, the animation and `report.md` again from the files.
 //! - [`Features`]: hand-made features as the model's input, saved beside the model.
 //! - [`predict`]: new data through a saved model.
+//! - [`export`]: the clusters as one folder per cluster.
 //! - [`Error`], [`ErrorKind`], [`Result`].
 
 mod animation;
 mod config;
 mod error;
 mod events;
+pub mod export;
 mod features;
 mod figures;
 mod input;
