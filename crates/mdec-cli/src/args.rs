@@ -262,6 +262,7 @@ impl SettingsArgs {
         SettingsSpec {
             preset: self.preset,
             config: self.config.clone(),
+            overrides: None,
             clusters: self.clusters,
             epochs: self.epochs,
             max_iter: self.max_iter,

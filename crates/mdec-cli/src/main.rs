@@ -9,11 +9,13 @@
 mod args;
 mod data;
 mod eval;
+mod export;
 mod info;
 mod interrupt;
 mod log;
 mod predict;
 mod progress;
+mod station;
 mod train;
 
 use std::fmt;
@@ -56,6 +58,8 @@ const EXAMPLES: &str = "Examples:
   mdec predict --model runs/crops --images new-crops/ --size 64x64 --out new-crops.csv
   mdec eval runs/mnist-test/assignments.parquet
   mdec report runs/mnist-test
+  mdec station runs/ --input crops/
+  mdec export runs/crops --to labelling/ --min-confidence 0.8 --names names.json
   mdec data inspect data/mnist";
 
 #[derive(Subcommand)]
@@ -77,6 +81,10 @@ enum Command {
         /// The run folder to re-draw.
         run: std::path::PathBuf,
     },
+    /// Serve the test station: watch runs live, compare them, try settings (a local web page).
+    Station(station::StationArgs),
+    /// Write one folder per cluster (and `uncertain/`), with a CSV, for labelling.
+    Export(export::ExportArgs),
     /// Print versions, where libtorch was loaded from, and the devices it sees.
     Info,
     /// Work with datasets.
@@ -144,6 +152,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Export(args) => export::run(&args),
+        Command::Station(args) => station::run(&args),
         Command::Info => info::run(),
         Command::Data(command) => data::run(command),
     }

@@ -8,7 +8,9 @@
 //! 2. the **config file** (`--config`): a run's `config.json` (its `settings` object) or a
 //!    bare settings object; it may hold only some keys (e.g. `{"cluster": {"lr": 0.001}}`),
 //!    which replace the preset's, object by object;
-//! 3. the **flags**: clusters, epochs, iterations, batch size, seed.
+//! 3. **overrides** given in code ([`SettingsSpec::overrides`], e.g. the station's form), in
+//!    the config file's shape, merged over it the same way;
+//! 4. the **flags**: clusters, epochs, iterations, batch size, seed.
 //!
 //! The number of clusters comes from the flag, else the config file, else the number of
 //! classes of labelled data. The flag may also ask for a search ([`Clusters::Search`]:
@@ -38,6 +40,9 @@ pub struct SettingsSpec {
     pub preset: Option<Preset>,
     /// A JSON settings file (a run's `config.json` or a settings object, whole or partial).
     pub config: Option<PathBuf>,
+    /// Settings in the config file's shape, whole or partial, merged over the config file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Value>,
     /// Number of clusters, or the range to choose it from.
     pub clusters: Option<Clusters>,
     /// Pretraining epochs.
@@ -94,6 +99,7 @@ impl SettingsSpec {
     pub fn names_a_method_or_budget(&self) -> bool {
         self.preset.is_some()
             || self.config.is_some()
+            || self.overrides.is_some()
             || self.epochs.is_some()
             || self.max_iter.is_some()
     }
@@ -115,11 +121,19 @@ impl SettingsSpec {
     /// settings, an unknown number of clusters, more clusters than samples, and settings
     /// that do not check.
     pub fn resolve(&self, data: &Dataset, default: Preset) -> Result<PresetSettings> {
-        let config = self
-            .config
-            .as_deref()
-            .map(read_settings_value)
-            .transpose()?;
+        let config = match (
+            self.config
+                .as_deref()
+                .map(read_settings_value)
+                .transpose()?,
+            self.overrides.clone(),
+        ) {
+            (Some(mut config), Some(overrides)) => {
+                merge(&mut config, overrides);
+                Some(config)
+            }
+            (config, overrides) => config.or(overrides),
+        };
         let from_config = |pointer: &str| config.as_ref().and_then(|c| c.pointer(pointer));
         let preset = match (self.preset, from_config("/preset")) {
             (Some(preset), _) => preset,
@@ -183,8 +197,12 @@ impl SettingsSpec {
     }
 
     fn bad_config(&self, reason: String) -> Error {
-        let path = self.config.as_deref().unwrap_or(Path::new("--config"));
-        Error::BadInput(format!("{}: not mdec settings: {reason}", path.display()))
+        let what = match (&self.config, &self.overrides) {
+            (Some(path), None) => path.display().to_string(),
+            (Some(path), Some(_)) => format!("{} with the settings given", path.display()),
+            (None, _) => "the settings given".to_owned(),
+        };
+        Error::BadInput(format!("{what}: not mdec settings: {reason}"))
     }
 }
 
