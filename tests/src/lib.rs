@@ -15,7 +15,8 @@ pub fn mdec() -> Command {
     command
 }
 
-fn binary() -> &'static PathBuf {
+/// The freshly built `mdec` binary (built on first use).
+pub fn binary() -> &'static PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         // target/<profile>/deps/<this test> -> target/<profile>/mdec
