@@ -3,7 +3,8 @@
 //!
 //! - `setup`: installs libtorch 2.11.0 (PyPI's torch wheel) into a per-user cache and links it
 //!   as `.libtorch`, which the committed cargo config points `LIBTORCH` at.
-//! - `test`: setup if needed, then `cargo fmt --check`, clippy with `-D warnings`, `cargo test`.
+//! - `test`: setup if needed (libtorch; Chromium and playwright-core for the browser test),
+//!   then `cargo fmt --check`, clippy with `-D warnings`, `cargo test`.
 //! - `fetch-mnist`, `fetch-fashion-mnist`: the raw IDX files into `data/<name>/`, verified.
 //! - `demo`: setup, fetch MNIST, build in release and run the `mdec` binary on it.
 //! - `bench [--quick] [--device cpu|cuda] [--only PART,...]`: the benchmark suite against
@@ -24,6 +25,7 @@
 
 mod backbone;
 mod bench;
+mod browser;
 mod field;
 mod fits;
 mod parts;
@@ -161,6 +163,7 @@ fn run(command: &mut Command) -> Result<()> {
 
 fn test() -> Result<()> {
     setup::run()?;
+    browser::setup()?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args([
         "clippy",
