@@ -329,7 +329,7 @@ async function showPictures(id, box, bust) {
   box.replaceChildren(...groups.map(([title, keep]) => {
     const shown = detail.pictures.filter(keep);
     if (!shown.length) return null;
-    return el('div', { class: 'card' }, el('h2', {}, title), shown.map((p) => {
+    return el('div', { class: 'card' + (shown.length > 1 ? ' several' : '') }, el('h2', {}, title), shown.map((p) => {
       const m = p.match(/cluster_(\d+)\.png$/);
       return el('figure', {}, el('img', { src: fileUrl(id, p, bust), alt: p, loading: 'lazy' }),
         m ? el('figcaption', {}, `cluster ${Number(m[1])}${named(Number(m[1]))}`) : null);
