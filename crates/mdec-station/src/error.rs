@@ -100,6 +100,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Runs `work` (file reading, a run's preparation) off the server's threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(format!("the request's work failed: {e}")))?
+}
+
 /// Refuses requests without the station's token, when it has one: `Authorization: Bearer
 /// TOKEN` or `?token=TOKEN` (for the page's images and event streams).
 pub(crate) async fn check_token(

@@ -241,7 +241,7 @@ fn fresh(layout: &RunLayout) -> bool {
 pub(crate) async fn list(
     State(station): State<Arc<Station>>,
 ) -> Result<Json<Vec<RunInfo>>, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    crate::error::blocking(move || {
         let mut infos = Vec::new();
         for id in station.runs.ids() {
             let layout = station.runs.run(&id)?;
@@ -259,7 +259,6 @@ pub(crate) async fn list(
         Ok(Json(infos))
     })
     .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
 }
 
 /// `GET /api/runs/{id}`.
@@ -267,7 +266,7 @@ pub(crate) async fn detail(
     State(station): State<Arc<Station>>,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Json<RunDetail>, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    crate::error::blocking(move || {
         let layout = station.runs.run(&id)?;
         let info = station.info(&id, &layout)?;
         let read_json = |path: PathBuf| -> Option<serde_json::Value> {
@@ -301,7 +300,6 @@ pub(crate) async fn detail(
         }))
     })
     .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
 }
 
 /// `GET /api/runs/{id}/frame`: the newest `frames/update-*.npy`.
@@ -309,7 +307,7 @@ pub(crate) async fn frame(
     State(station): State<Arc<Station>>,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Json<Frame>, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    crate::error::blocking(move || {
         let layout = station.runs.run(&id)?;
         let newest = std::fs::read_dir(layout.frames())
             .into_iter()
@@ -345,7 +343,6 @@ pub(crate) async fn frame(
         }))
     })
     .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
 }
 
 /// `GET /api/runs/{id}/files/{path}`.

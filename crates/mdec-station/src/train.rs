@@ -193,8 +193,8 @@ impl Station {
 pub(crate) async fn inputs(
     State(station): State<Arc<Station>>,
 ) -> Result<Json<Vec<InputChoice>>, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        Json(
+    crate::error::blocking(move || {
+        Ok(Json(
             station
                 .inputs()
                 .iter()
@@ -204,10 +204,9 @@ pub(crate) async fn inputs(
                     description: input.describe(),
                 })
                 .collect(),
-        )
+        ))
     })
     .await
-    .map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// `POST /api/train`: checks the form, prepares the run (loading the data, checking the
@@ -217,7 +216,7 @@ pub(crate) async fn start(
     body: Result<Json<TryForm>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let Json(form) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    tokio::task::spawn_blocking(move || {
+    crate::error::blocking(move || {
         let inputs = station.inputs();
         form.check(inputs.len())?;
         let id = form
@@ -255,7 +254,6 @@ pub(crate) async fn start(
         Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
     })
     .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
 }
 
 /// `POST /api/runs/{id}/stop`: `202` once asked; `409` for a run this station did not start

@@ -224,21 +224,20 @@ fn bad_settings_get_a_clear_400() -> Result<()> {
     Ok(())
 }
 
-/// Reads server-sent events until a `finished` record; returns the records' ids.
-fn watch(address: SocketAddr, id: &str) -> Result<Vec<u64>> {
+/// Reads server-sent events until a `finished` record, after line `last` when given (as a
+/// reconnecting client does); returns the records' ids.
+fn watch(address: SocketAddr, id: &str, last: Option<u64>) -> Result<Vec<u64>> {
     let mut stream = TcpStream::connect(address)?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let resume = last.map_or(String::new(), |n| format!("Last-Event-ID: {n}\r\n"));
     write!(
         stream,
-        "GET /api/runs/{id}/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /api/runs/{id}/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n{resume}\r\n"
     )?;
     let mut ids = Vec::new();
     for line in BufReader::new(stream).lines() {
         let line = line?;
-        if let Some(n) = line
-            .strip_prefix("id: ")
-            .or_else(|| line.strip_prefix("id:"))
-        {
+        if let Some(n) = line.strip_prefix("id:") {
             ids.push(n.trim().parse()?);
         }
         if line.starts_with("data:") && line.contains("\"event\":\"finished\"") {
@@ -265,8 +264,8 @@ fn two_clients_watch_one_run_at_once() -> Result<()> {
     let (status, body) = post_json(address, "/api/train", &form.to_string())?;
     assert_eq!(status, 409, "the same name twice: {body}");
 
-    let first = std::thread::spawn(move || watch(address, "both"));
-    let second = std::thread::spawn(move || watch(address, "both"));
+    let first = std::thread::spawn(move || watch(address, "both", None));
+    let second = std::thread::spawn(move || watch(address, "both", None));
     let (status, _) = get(address, "/api/runs")?;
     assert_eq!(status, 200, "a third client is served meanwhile");
     let first = first.join().map_err(|_| anyhow::anyhow!("panic"))??;
@@ -276,27 +275,8 @@ fn two_clients_watch_one_run_at_once() -> Result<()> {
     assert_eq!(first, (1..=first.len() as u64).collect::<Vec<_>>());
 
     // A client that reconnects gets only what it missed.
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let last = first.len() - 2;
-    write!(
-        stream,
-        "GET /api/runs/both/events HTTP/1.1\r\nHost: {address}\r\nLast-Event-ID: {last}\r\n\r\n"
-    )?;
-    let mut ids = Vec::new();
-    for line in BufReader::new(stream).lines() {
-        let line = line?;
-        if let Some(n) = line
-            .strip_prefix("id: ")
-            .or_else(|| line.strip_prefix("id:"))
-        {
-            ids.push(n.trim().parse::<usize>()?);
-        }
-        if line.contains("\"event\":\"finished\"") {
-            break;
-        }
-    }
-    assert_eq!(ids, [last + 1, last + 2]);
+    let last = first.len() as u64 - 2;
+    assert_eq!(watch(address, "both", Some(last))?, [last + 1, last + 2]);
 
     let (status, body) = post_json(address, "/api/runs/both/stop", "")?;
     assert_eq!(status, 409, "an ended run cannot be stopped: {body}");
