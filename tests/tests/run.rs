@@ -316,7 +316,7 @@ fn a_dataset_not_fetched_yet_says_which_command_fetches_it() -> Result<()> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(
-        stderr.contains("cargo xtask fetch-fashion-mnist"),
+        stderr.contains("cargo xtask fetch fashion-mnist"),
         "{stderr}"
     );
     assert!(!out.exists(), "no partial run folder");

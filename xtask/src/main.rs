@@ -5,7 +5,7 @@
 //!   as `.libtorch`, which the committed cargo config points `LIBTORCH` at.
 //! - `test`: setup if needed (libtorch; Chromium and playwright-core for the browser test),
 //!   then `cargo fmt --check`, clippy with `-D warnings`, `cargo test`.
-//! - `fetch-mnist`, `fetch-fashion-mnist`: the raw IDX files into `data/<name>/`, verified.
+//! - `fetch NAME`: a named dataset's files into `data/<name>/`, verified ([`fetch`]).
 //! - `demo`: setup, fetch MNIST, build in release and run the `mdec` binary on it.
 //! - `bench [--quick] [--device cpu|cuda] [--only PART,...]`: the benchmark suite against
 //!   PyTorch and scikit-learn, into `bench/results.json` and `BENCHMARKS.md`.
@@ -26,6 +26,7 @@
 mod backbone;
 mod bench;
 mod browser;
+mod fetch;
 mod field;
 mod fits;
 mod parts;
@@ -37,7 +38,6 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use mdec_data::fetch::{FileOutcome, fetch};
 use mdec_data::named::NamedDataset;
 
 #[derive(Parser)]
@@ -53,10 +53,9 @@ enum Task {
     Setup,
     /// Run the checks CI runs: setup, cargo fmt --check, clippy -D warnings, cargo test.
     Test,
-    /// Fetch MNIST (four raw IDX files, SHA-256 verified) into data/mnist/.
-    FetchMnist(FetchArgs),
-    /// Fetch Fashion-MNIST (four raw IDX files, SHA-256 verified) into data/fashion-mnist/.
-    FetchFashionMnist(FetchArgs),
+    /// Fetch a named dataset into data/<name>/, verified against its published checksums:
+    /// mnist, fashion-mnist, cifar-10, stl-10, usps, bsds300.
+    Fetch(FetchArgs),
     /// Set up, fetch MNIST, build in release and run mdec on it.
     Demo,
     /// Run the benchmark suite against PyTorch and scikit-learn; write bench/results.json
@@ -91,7 +90,10 @@ struct GenDefectsArgs {
 
 #[derive(clap::Args)]
 struct FetchArgs {
-    /// A folder or base URL holding the files (raw or .gz), tried before the public sources.
+    /// The dataset: mnist, fashion-mnist, cifar-10, stl-10, usps or bsds300.
+    dataset: NamedDataset,
+    /// A folder or base URL holding the downloads under their own names (a single file
+    /// also raw or .gz), tried before the public sources.
     #[arg(long, env = "MDEC_DATA_MIRROR")]
     from: Option<String>,
 }
@@ -100,10 +102,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Task::Setup => setup::run().map(|_| ()),
         Task::Test => test(),
-        Task::FetchMnist(args) => fetch_dataset(NamedDataset::Mnist, args.from.as_deref()),
-        Task::FetchFashionMnist(args) => {
-            fetch_dataset(NamedDataset::FashionMnist, args.from.as_deref())
-        }
+        Task::Fetch(args) => fetch_dataset(args.dataset, args.from.as_deref()),
         Task::Demo => demo(),
         Task::Bench(args) => bench::run(args),
         Task::GenDefects(args) => gen_defects(&args),
@@ -178,13 +177,9 @@ fn test() -> Result<()> {
 
 fn fetch_dataset(dataset: NamedDataset, mirror: Option<&str>) -> Result<()> {
     let data = root().join("data");
-    let files = fetch(dataset, &data, mirror)?;
-    for file in &files {
-        match &file.outcome {
-            FileOutcome::Present => println!("{}: present, verified", file.path.display()),
-            FileOutcome::Fetched { source } => {
-                println!("{}: fetched from {source}, verified", file.path.display())
-            }
+    for (file, outcome) in fetch::fetch(dataset, &data, mirror)? {
+        if outcome == fetch::Outcome::Present {
+            println!("{}: {file} present, verified", dataset.dir(&data).display());
         }
     }
     Ok(())

@@ -55,7 +55,7 @@ fn main() -> Result<()> {
     }
     if !data.is_dir() {
         bail!(
-            "{} not found: run `cargo xtask fetch-mnist` first",
+            "{} not found: run `cargo xtask fetch mnist` first",
             data.display()
         );
     }

@@ -22,11 +22,11 @@ use mdec_pipeline::{
 #[command(group(clap::ArgGroup::new("input").required(true).args(["dataset", "images", "npy", "idx", "tiles"])))]
 #[command(group(clap::ArgGroup::new("annotations").args(["masks", "boxes"])))]
 pub struct DataArgs {
-    /// A named dataset, fetched first with `cargo xtask fetch-<name>`.
-    #[arg(long, value_parser = ["mnist", "fashion-mnist"])]
+    /// A named dataset, fetched first with `cargo xtask fetch <name>`.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(NamedDataset::ALL.map(NamedDataset::name)))]
     dataset: Option<String>,
-    /// Which part of the named dataset: train, test or all.
-    #[arg(long, default_value = "all", value_parser = ["train", "test", "all"])]
+    /// Which part of the named dataset: train, test, all, or unlabelled (STL-10's 100,000).
+    #[arg(long, default_value = "all", value_parser = ["train", "test", "all", "unlabelled"])]
     split: String,
     /// Folder holding the named datasets.
     #[arg(long, default_value = "data")]

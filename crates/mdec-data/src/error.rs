@@ -260,18 +260,21 @@ pub enum Error {
         /// The first missing file.
         missing: PathBuf,
         /// The command that fetches it.
-        command: &'static str,
+        command: String,
     },
 
     /// A split name that is not `train`, `test` or `all`.
-    #[error("unknown split {got:?}: expected train, test or all")]
+    #[error("unknown split {got:?}: expected train, test, all or unlabelled")]
     BadSplit {
         /// The string given.
         got: String,
     },
 
     /// A dataset name that is not known.
-    #[error("unknown dataset {got:?}: expected mnist or fashion-mnist")]
+    #[error(
+        "unknown dataset {got:?}: expected one of {}",
+        crate::named::NamedDataset::ALL.map(|d| d.name()).join(", ")
+    )]
     BadDatasetName {
         /// The string given.
         got: String,
@@ -365,17 +368,6 @@ pub enum Error {
         path: PathBuf,
         /// The polars error.
         source: polars::error::PolarsError,
-    },
-
-    /// No source gave a valid copy of a dataset file; every attempt is listed.
-    #[error("could not fetch {file} of {dataset}; tried:\n{}", crate::fetch::format_attempts(.attempts))]
-    FetchFailed {
-        /// The dataset being fetched.
-        dataset: crate::named::NamedDataset,
-        /// The file that no source could provide.
-        file: String,
-        /// Each source tried, with the reason it failed.
-        attempts: Vec<crate::fetch::Attempt>,
     },
 
     /// An image dimension of zero or too large to fit.

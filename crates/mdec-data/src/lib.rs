@@ -36,8 +36,9 @@
 //!
 //! - [`Dataset`], [`ImageShape`], [`Summary`]: the data and its overview.
 //! - [`idx`]: IDX (MNIST) files, raw or gzip; [`folder`]: image folders (PNG, JPEG, BMP,
-//!   TIFF); [`npy`]: NumPy `.npy` images and labels; [`named`]: `mnist` and
-//!   `fashion-mnist` from `data/<name>/`; [`load_path`]: auto-detection of all of these.
+//!   TIFF); [`npy`]: NumPy `.npy` images and labels; [`named`]: the datasets known by
+//!   name (MNIST, Fashion-MNIST, CIFAR-10, STL-10, USPS, BSDS300) in one table, read from
+//!   the files `cargo xtask fetch NAME` writes into `data/<name>/`; [`load_path`]: auto-detection of all of these.
 //! - [`scale`]: min-max scaling and per-channel standardisation ([`MinMax`],
 //!   [`Standardize`]).
 //! - [`split`]: seeded train/validation splits and [`Batches`] of indices.
@@ -45,8 +46,6 @@
 //!   Gaussian noise on a batch.
 //! - [`crops`]: [`Crops`] of part images around defects, from masks or box files
 //!   ([`read_boxes`]: COCO JSON or CSV), each keeping its source and position.
-//! - [`fetch`]: MNIST and Fashion-MNIST from mirrors or the package registries, checked
-//!   against their SHA-256 ([`fetch::fetch`]).
 //! - `table` (feature `table`, on by default): tables written as CSV and Parquet,
 //!   atomically.
 //! - [`atomic`]: the one way mdec writes files and folders atomically (a temporary
@@ -58,7 +57,6 @@ pub mod augment;
 pub mod crops;
 mod dataset;
 mod error;
-pub mod fetch;
 pub mod folder;
 pub mod idx;
 pub mod load;

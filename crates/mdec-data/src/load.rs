@@ -142,8 +142,8 @@ fn with_known_classes(ds: Dataset, dir: &Path) -> Dataset {
         .and_then(|n| n.to_str())
         .and_then(|n| n.parse::<NamedDataset>().ok());
     match (named, ds.labels()) {
-        (Some(named), Some(labels)) if labels.iter().all(|&l| l < 10) => {
-            let names = named.class_names().iter().map(|s| s.to_string()).collect();
+        (Some(named), Some(labels)) if labels.iter().all(|&l| l < named.spec().classes.len()) => {
+            let names = named.spec().classes.iter().map(|s| s.to_string()).collect();
             match ds.clone().with_class_names(names) {
                 Ok(with) => with,
                 Err(_) => ds,

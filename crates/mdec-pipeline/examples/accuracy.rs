@@ -10,7 +10,7 @@
 //! ```
 //!
 //! `--data` is a folder holding a named dataset (`data/mnist`, `data/fashion-mnist`, as
-//! fetched by `cargo xtask fetch-mnist` / `fetch-fashion-mnist`) or an images `.npy` with
+//! fetched by `cargo xtask fetch mnist` / `fetch fashion-mnist`) or an images `.npy` with
 //! `--labels LABELS.npy`. Budgets default to the preset's (paper) values.
 
 #![allow(clippy::print_stdout)]

@@ -16,7 +16,7 @@ use crate::error::Result;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Input {
-    /// A named dataset fetched with `cargo xtask fetch-<name>` into `root/<name>/`.
+    /// A named dataset fetched with `cargo xtask fetch <name>` into `root/<name>/`.
     Named {
         /// Which dataset.
         dataset: NamedDataset,
