@@ -1,0 +1,144 @@
+//! The clustering methods on the training loop's seam give the results they gave before the
+//! loop was split into a skeleton and methods (commit 4b3f711): on fixed seeds, the same
+//! assignments and the same losses at every update, for DEC, IDEC (and so DCEC, IDEC on a
+//! convolutional autoencoder), DCRA's k-means loss with Lloyd steps, MDEC's ingredients
+//! (a reconstruction warm-up, the balance term, augmentation) and random centroids.
+//!
+//! The reference numbers were printed by this test before the split (`MDEC_PRINT_REFERENCE=1`)
+//! and are pasted below. On the machine that produced them the new loop reproduces them bit
+//! for bit; the comparison allows a relative 1e-6 so that another CPU's libtorch kernels,
+//! whose sums may round differently, do not fail it.
+
+mod common;
+
+use mdec_cluster::{CentroidInit, Dec, DecParams, LossSchedule, Objective};
+
+/// One case: its name and parameters.
+fn cases() -> Vec<(&'static str, DecParams)> {
+    let quick = |objective: Objective| {
+        DecParams::new(3)
+            .objective(objective)
+            .batch_size(16)
+            .update_interval(5)
+            .max_iter(20)
+            .kmeans_n_init(3)
+            .tol(0.0)
+            .seed(5)
+    };
+    vec![
+        ("dec", quick(Objective::Dec)),
+        ("idec", quick(Objective::idec())),
+        ("dcra", quick(Objective::dcra())),
+        (
+            "mdec-like",
+            quick(Objective::idec())
+                .schedule(LossSchedule::PretrainThenFinetune {
+                    pretrain_iterations: 7,
+                })
+                .balance(0.5)
+                .augment(mdec_data::AugmentConfig {
+                    rotation: 10.0,
+                    shift: 1,
+                    ..Default::default()
+                }),
+        ),
+        (
+            "random-init",
+            quick(Objective::idec()).init(CentroidInit::Random),
+        ),
+    ]
+}
+
+/// (labels, loss per update) of a case.
+fn run(params: DecParams) -> anyhow::Result<(Vec<usize>, Vec<Option<f64>>)> {
+    let data = common::three_class_images(45, 5)?;
+    let mut dec = Dec::new(common::small_ae(3, 6)?, params.check()?)?;
+    let report = dec.fit(&data, None)?;
+    Ok((report.labels, report.rows.iter().map(|r| r.loss).collect()))
+}
+
+/// The reference: per case, the labels and the losses, as printed before the split.
+const REFERENCE: &[(&str, &str, &[f64])] = &[
+    (
+        "dec",
+        "021221221021021021221221221221021221221021021",
+        &[
+            f64::NAN,
+            8.079868130153045e-5,
+            7.08712701452896e-5,
+            7.79521302320063e-5,
+            7.998817309271545e-5,
+        ],
+    ),
+    (
+        "idec",
+        "021222202021021021221221222221022222221022021",
+        &[
+            f64::NAN,
+            0.1405910760164261,
+            0.1382930815219879,
+            0.13043818175792693,
+            0.12534307539463044,
+        ],
+    ),
+    (
+        "dcra",
+        "112112002102112222112112002012122112112112122",
+        &[
+            f64::NAN,
+            0.11073921471834183,
+            0.08144107833504677,
+            0.06381882019340993,
+            0.06271103098988533,
+        ],
+    ),
+    (
+        "mdec-like",
+        "021222201021021021221221222221022221221021021",
+        &[
+            f64::NAN,
+            0.13245088160037993,
+            0.13027628511190414,
+            0.13317812730868658,
+            0.12165663987398148,
+            0.11987437456846237,
+        ],
+    ),
+    (
+        "random-init",
+        "201000020201201201001001220001200000001200201",
+        &[
+            f64::NAN,
+            0.1405934602022171,
+            0.13829523622989653,
+            0.130440616607666,
+            0.12534560561180114,
+        ],
+    ),
+];
+
+#[test]
+fn every_method_repeats_the_results_from_before_the_split() -> anyhow::Result<()> {
+    let _guard = common::serial();
+    let print = std::env::var_os("MDEC_PRINT_REFERENCE").is_some();
+    for (name, params) in cases() {
+        let (labels, losses) = run(params)?;
+        let labels: String = labels.iter().map(|l| l.to_string()).collect();
+        let losses: Vec<f64> = losses.iter().map(|l| l.unwrap_or(f64::NAN)).collect();
+        if print {
+            eprintln!("    (\"{name}\", \"{labels}\", &{losses:?}),");
+            continue;
+        }
+        let (_, want_labels, want_losses) = REFERENCE
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .ok_or_else(|| anyhow::anyhow!("no reference for {name}"))?;
+        assert_eq!(&labels, want_labels, "{name}: labels");
+        assert_eq!(losses.len(), want_losses.len(), "{name}: updates");
+        for (got, want) in losses.iter().zip(*want_losses) {
+            let same = (got.is_nan() && want.is_nan()) || (got - want).abs() <= 1e-6 * want.abs();
+            assert!(same, "{name}: loss {got} against {want}");
+        }
+    }
+    Ok(())
+}
