@@ -3,6 +3,7 @@
 //! table, checkpoints, stop requests, resume and an [`UpdateObserver`] hook.
 
 mod checkpoint;
+mod method;
 mod observer;
 mod report;
 mod run;

@@ -1,4 +1,7 @@
-//! The training loop of [`Dec`]: one struct holding a run's state.
+//! The training loop of [`Dec`]: one struct holding a run's state. What is particular to a
+//! clustering method (initialisation, target updates, the clustering term) is its
+//! [`Method`]; the loop owns batches, the reconstruction and balance terms, the loss
+//! schedule, checkpoints, resume, events and stopping.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -7,19 +10,17 @@ use mdec_ae::{Optimizer, Scheduler, StopFlag, array_to_tensor, embed};
 use mdec_data::augment::{augment, batch_seed};
 use mdec_data::{Dataset, Order};
 use mdec_metrics::{Scores, evaluate};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use tch::{Kind, Tensor};
 
 use crate::backbone::Backbone;
 use crate::error::{Error, Result};
 use crate::kmeans::labels_to_vec;
-use crate::layer::{hard_assignment, target_distribution};
-use crate::loss::{balance_loss, kl_divergence, kmeans_loss, reconstruction_loss};
-use crate::params::CentroidInit;
+use crate::layer::hard_assignment;
+use crate::loss::{balance_loss, reconstruction_loss};
 use crate::train::checkpoint::{
     self, CHECKPOINT_VERSION, CheckpointFiles, ClusterLayout, PartialInterval, TrainState,
 };
+use crate::train::method::{Method, method_for};
 use crate::train::observer::{Init, Update, UpdateObserver};
 use crate::train::report::{ClusterReport, IntervalRow, StopReason, TABLE_STEM, rows_to_frame};
 use crate::train::{Dec, check_shape, load_variables};
@@ -29,6 +30,8 @@ const DOMINANT_FRACTION: f64 = 0.5;
 
 pub(crate) struct Run<'a, B: Backbone> {
     dec: &'a mut Dec<B>,
+    /// What happens at initialisation, at updates and per batch.
+    method: Box<dyn Method<B>>,
     data: &'a Dataset,
     layout: Option<ClusterLayout>,
     observer: Option<&'a mut dyn UpdateObserver>,
@@ -137,7 +140,7 @@ impl Snapshot {
 }
 
 /// SplitMix64 finaliser: derives independent seeds from the run's seed.
-fn mix(x: u64) -> u64 {
+pub(crate) fn mix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -182,6 +185,7 @@ impl<'a, B: Backbone> Run<'a, B> {
             );
         }
         Ok(Self {
+            method: method_for(dec),
             dec,
             data,
             layout,
@@ -208,7 +212,8 @@ impl<'a, B: Backbone> Run<'a, B> {
     /// and the initial scores in `state`; returns the initial assignment.
     fn initialise(&mut self, state: &mut TrainState, iteration: usize) -> Result<Vec<usize>> {
         let started = Instant::now();
-        let (inertia, labels) = self.init_centroids()?;
+        let zs = self.embed_all()?; // [n, d]
+        let (inertia, labels) = self.method.init(self.dec, &zs)?;
         let scores = self.scores(&labels)?;
         state.kmeans_inertia = inertia;
         state.init_scores = scores;
@@ -222,39 +227,6 @@ impl<'a, B: Backbone> Run<'a, B> {
             });
         }
         Ok(labels)
-    }
-
-    /// Initialises the centroids from the embeddings of all images; returns the k-means
-    /// inertia (if k-means ran) and the initial assignment.
-    fn init_centroids(&self) -> Result<(Option<f64>, Vec<usize>)> {
-        let zs = self.embed_all()?; // [n, d]
-        let params = &self.dec.params;
-        match params.init {
-            CentroidInit::KMeans => {
-                let km = params.kmeans().fit(&zs)?;
-                self.dec.layer.set_centroids(km.centroids())?;
-                tracing::info!(
-                    inertia = km.inertia(),
-                    n_iter = km.n_iter(),
-                    "k-means initialisation"
-                );
-                Ok((Some(km.inertia()), km.labels_vec()?))
-            }
-            CentroidInit::Random => {
-                let mut rng = ChaCha8Rng::seed_from_u64(mix(params.seed ^ 0x5EED));
-                let mut picked: Vec<i64> = Vec::with_capacity(params.n_clusters);
-                while picked.len() < params.n_clusters {
-                    let i = ((u128::from(rng.next_u64()) * self.n as u128) >> 64) as i64;
-                    if !picked.contains(&i) {
-                        picked.push(i);
-                    }
-                }
-                let idx = Tensor::from_slice(&picked).f_to_device(zs.device())?;
-                self.dec.layer.set_centroids(&zs.f_index_select(0, &idx)?)?;
-                let q = self.dec.soft_assign(&zs);
-                Ok((None, labels_to_vec(&hard_assignment(&q))?))
-            }
-        }
     }
 
     fn scores(&self, labels: &[usize]) -> Result<Option<Scores>> {
@@ -314,97 +286,9 @@ impl<'a, B: Backbone> Run<'a, B> {
         let clustering_start = params.schedule.clustering_start();
         tch::manual_seed(torch_seed(params.seed, usize::MAX));
 
-        let device = self.xs_all.device();
-        let mut restored: Option<(Sums, Option<Tensor>)> = None;
-        let (mut optimizer, mut state, resumed_from) = match resume {
-            Some(files) => {
-                let mut state = files.state;
-                if state.n_samples != self.n || state.params.n_clusters != params.n_clusters {
-                    return Err(Error::Incompatible {
-                        path: files.weights,
-                        reason: format!(
-                            "checkpoint of {} samples and {} clusters, data of {} samples and {} clusters",
-                            state.n_samples, state.params.n_clusters, self.n, params.n_clusters
-                        ),
-                    });
-                }
-                let missing = load_variables(self.dec.backbone.var_store(), &files.weights)?;
-                if !missing.is_empty() {
-                    return Err(Error::Incompatible {
-                        path: files.weights,
-                        reason: format!("variables missing from the checkpoint: {missing:?}"),
-                    });
-                }
-                let mut optimizer = Optimizer::new(
-                    self.dec.backbone.var_store(),
-                    params.optimizer,
-                    params.lr,
-                    0.0,
-                );
-                optimizer.load_state(&files.optimizer, state.optimizer_steps)?;
-                scheduler.set_state(state.scheduler);
-                if let Some(partial) = state.partial.take() {
-                    let target = match &files.target {
-                        Some(path) => {
-                            let p = checkpoint::read_target(path)?.f_to_device(device)?;
-                            if p.size() != [self.n as i64, params.n_clusters as i64] {
-                                return Err(Error::Incompatible {
-                                    path: path.clone(),
-                                    reason: format!(
-                                        "target distribution of shape {:?} for {} samples and {} clusters",
-                                        p.size(),
-                                        self.n,
-                                        params.n_clusters
-                                    ),
-                                });
-                            }
-                            Some(p)
-                        }
-                        None => None,
-                    };
-                    restored = Some((Sums::from_partial(&partial, device), target));
-                }
-                let from = state.iteration;
-                tracing::info!(
-                    iteration = from,
-                    between_updates = restored.is_some(),
-                    "resuming clustering"
-                );
-                (optimizer, state, Some(from))
-            }
-            None => {
-                let optimizer = Optimizer::new(
-                    self.dec.backbone.var_store(),
-                    params.optimizer,
-                    params.lr,
-                    0.0,
-                );
-                let mut state = TrainState {
-                    format_version: CHECKPOINT_VERSION,
-                    iteration: 0,
-                    last_labels: Vec::new(),
-                    rows: Vec::new(),
-                    kmeans_inertia: None,
-                    init_scores: None,
-                    initialised: false,
-                    optimizer_steps: 0,
-                    scheduler: scheduler.state(),
-                    n_samples: self.n,
-                    params: params.clone().into_inner(),
-                    partial: None,
-                };
-                if clustering_start == 0 {
-                    self.initialise(&mut state, 0)?;
-                }
-                (optimizer, state, None)
-            }
-        };
-
+        let (mut optimizer, mut state, resumed_from, mut sums) =
+            self.start(resume, &mut scheduler, clustering_start)?;
         let mut snapshot = vs_snapshot(self.dec);
-        let (mut sums, mut p_all) = match restored {
-            Some((sums, p)) => (sums, p), // p: [n, k]
-            None => (Sums::new(), None),
-        };
         let mut order: Option<(usize, Vec<usize>)> = None;
         let mut table = None;
         let mut checkpoint_dir = self
@@ -447,19 +331,8 @@ impl<'a, B: Backbone> Run<'a, B> {
                     break StopReason::NonFiniteLoss { iteration: it };
                 }
                 let zs_all = self.embed_all()?; // [n, d]
-                if clustering
-                    && it > clustering_start
-                    && params.objective.uses_lloyd()
-                    && !resumed_here
-                {
-                    for _ in 0..params.lloyd_steps {
-                        let (centroids, _) =
-                            crate::kmeans::lloyd_step(&zs_all, self.dec.layer.centroids())?;
-                        self.dec.layer.set_centroids(&centroids)?;
-                    }
-                }
-                let q_all = self.dec.soft_assign(&zs_all); // [n, k]
-                p_all = Some(target_distribution(&q_all)); // [n, k], detached
+                let adjust = clustering && it > clustering_start && !resumed_here;
+                let q_all = self.method.update(self.dec, &zs_all, adjust)?; // [n, k]
                 if !resumed_here {
                     let labels = labels_to_vec(&hard_assignment(&q_all))?;
                     let delta = (state.last_labels.len() == labels.len()).then(|| {
@@ -563,7 +436,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                         &state,
                         |path| vs.save(path).map_err(Error::from),
                         |path| optimizer.save_state(path).map_err(Error::from),
-                        p_all.as_ref(),
+                        self.method.state(),
                     );
                     state.partial = None;
                     checkpoint_dir = Some(written?);
@@ -597,38 +470,8 @@ impl<'a, B: Backbone> Run<'a, B> {
             optimizer.set_lr(lr);
             last_lr = lr;
 
-            let zs = self.dec.backbone.encode(&input, true)?; // [b, d]
-            let mut terms: Vec<Tensor> = Vec::with_capacity(3);
-            if w_rec > 0.0
-                && let Some(ae) = self.dec.backbone.autoencoder()
-            {
-                let rec = reconstruction_loss(&ae.decode(&zs, true), &target);
-                Sums::add(&mut sums.rec, &rec);
-                terms.push(&rec * w_rec);
-            }
-            if clustering && w_clu > 0.0 {
-                let clu = if params.objective.uses_lloyd() {
-                    kmeans_loss(&zs, self.dec.layer.centroids()).0
-                } else {
-                    let p = match &p_all {
-                        Some(p) => p.f_index_select(0, &idx)?, // [b, k]
-                        None => self.dec.soft_assign(&zs),
-                    };
-                    kl_divergence(&p, &self.dec.layer.log_soft_assign(&zs))
-                };
-                Sums::add(&mut sums.clu, &clu);
-                terms.push(&clu * w_clu);
-            }
-            if clustering && params.balance > 0.0 {
-                let bal = balance_loss(&self.dec.layer.soft_assign(&zs));
-                Sums::add(&mut sums.bal, &bal);
-                terms.push(&bal * params.balance);
-            }
-            let total = if terms.is_empty() {
-                Tensor::zeros([], (Kind::Float, zs.device()))
-            } else {
-                Tensor::stack(&terms, 0).sum(Kind::Float)
-            };
+            let total =
+                self.batch_loss(&input, &target, &idx, (w_rec, w_clu), clustering, &mut sums)?;
             Sums::add(&mut sums.total, &total);
             sums.steps += 1;
             if total.requires_grad() {
@@ -658,6 +501,151 @@ impl<'a, B: Backbone> Run<'a, B> {
             table,
             checkpoint: checkpoint_dir,
             rows: state.rows,
+        })
+    }
+
+    /// The optimizer, state and interval sums to train from: a checkpoint's (with the
+    /// method's state when it stopped between updates), or fresh ones, the centroids
+    /// initialised at once when clustering starts at iteration 0.
+    fn start(
+        &mut self,
+        resume: Option<CheckpointFiles>,
+        scheduler: &mut Scheduler,
+        clustering_start: usize,
+    ) -> Result<(Optimizer, TrainState, Option<usize>, Sums)> {
+        let params = self.dec.params.clone();
+        let device = self.xs_all.device();
+        let mut restored: Option<(Sums, Option<Tensor>)> = None;
+        let (optimizer, state, resumed_from) = match resume {
+            Some(files) => {
+                let mut state = files.state;
+                if state.n_samples != self.n || state.params.n_clusters != params.n_clusters {
+                    return Err(Error::Incompatible {
+                        path: files.weights,
+                        reason: format!(
+                            "checkpoint of {} samples and {} clusters, data of {} samples and {} clusters",
+                            state.n_samples, state.params.n_clusters, self.n, params.n_clusters
+                        ),
+                    });
+                }
+                let missing = load_variables(self.dec.backbone.var_store(), &files.weights)?;
+                if !missing.is_empty() {
+                    return Err(Error::Incompatible {
+                        path: files.weights,
+                        reason: format!("variables missing from the checkpoint: {missing:?}"),
+                    });
+                }
+                let mut optimizer = Optimizer::new(
+                    self.dec.backbone.var_store(),
+                    params.optimizer,
+                    params.lr,
+                    0.0,
+                );
+                optimizer.load_state(&files.optimizer, state.optimizer_steps)?;
+                scheduler.set_state(state.scheduler);
+                if let Some(partial) = state.partial.take() {
+                    let target = match &files.target {
+                        Some(path) => {
+                            let p = checkpoint::read_target(path)?.f_to_device(device)?;
+                            if p.size() != [self.n as i64, params.n_clusters as i64] {
+                                return Err(Error::Incompatible {
+                                    path: path.clone(),
+                                    reason: format!(
+                                        "target distribution of shape {:?} for {} samples and {} clusters",
+                                        p.size(),
+                                        self.n,
+                                        params.n_clusters
+                                    ),
+                                });
+                            }
+                            Some(p)
+                        }
+                        None => None,
+                    };
+                    restored = Some((Sums::from_partial(&partial, device), target));
+                }
+                let from = state.iteration;
+                tracing::info!(
+                    iteration = from,
+                    between_updates = restored.is_some(),
+                    "resuming clustering"
+                );
+                (optimizer, state, Some(from))
+            }
+            None => {
+                let optimizer = Optimizer::new(
+                    self.dec.backbone.var_store(),
+                    params.optimizer,
+                    params.lr,
+                    0.0,
+                );
+                let mut state = TrainState {
+                    format_version: CHECKPOINT_VERSION,
+                    iteration: 0,
+                    last_labels: Vec::new(),
+                    rows: Vec::new(),
+                    kmeans_inertia: None,
+                    init_scores: None,
+                    initialised: false,
+                    optimizer_steps: 0,
+                    scheduler: scheduler.state(),
+                    n_samples: self.n,
+                    params: params.clone().into_inner(),
+                    partial: None,
+                };
+                if clustering_start == 0 {
+                    self.initialise(&mut state, 0)?;
+                }
+                (optimizer, state, None)
+            }
+        };
+        let sums = match restored {
+            Some((sums, state)) => {
+                if let Some(state) = state {
+                    self.method.restore(state); // [n, k]
+                }
+                sums
+            }
+            None => Sums::new(),
+        };
+        Ok((optimizer, state, resumed_from, sums))
+    }
+
+    /// The loss of one batch: the reconstruction term (weight `w_rec`, when the backbone has
+    /// a decoder), the method's clustering term (weight `w_clu`) and the balance term, once
+    /// clustering has started; each term's value is added to `sums`.
+    fn batch_loss(
+        &self,
+        input: &Tensor,
+        target: &Tensor,
+        idx: &Tensor,
+        (w_rec, w_clu): (f64, f64),
+        clustering: bool,
+        sums: &mut Sums,
+    ) -> Result<Tensor> {
+        let params = &self.dec.params;
+        let zs = self.dec.backbone.encode(input, true)?; // [b, d]
+        let mut terms: Vec<Tensor> = Vec::with_capacity(3);
+        if w_rec > 0.0
+            && let Some(ae) = self.dec.backbone.autoencoder()
+        {
+            let rec = reconstruction_loss(&ae.decode(&zs, true), target);
+            Sums::add(&mut sums.rec, &rec);
+            terms.push(&rec * w_rec);
+        }
+        if clustering && w_clu > 0.0 {
+            let clu = self.method.loss(self.dec, &zs, idx)?;
+            Sums::add(&mut sums.clu, &clu);
+            terms.push(&clu * w_clu);
+        }
+        if clustering && params.balance > 0.0 {
+            let bal = balance_loss(&self.dec.layer.soft_assign(&zs));
+            Sums::add(&mut sums.bal, &bal);
+            terms.push(&bal * params.balance);
+        }
+        Ok(match terms.is_empty() {
+            true => Tensor::zeros([], (Kind::Float, zs.device())),
+            false => Tensor::stack(&terms, 0).sum(Kind::Float),
         })
     }
 
