@@ -90,7 +90,7 @@ pub use layer::{
     soft_assignment, target_distribution,
 };
 pub use model::{CENTROIDS_FILE, CLUSTER_JSON, ClusterMeta, MODEL_VERSION, WEIGHTS_FILE};
-pub use objective::{LossSchedule, Objective};
+pub use objective::{DcraTerms, LossSchedule, Objective};
 pub use output::{Assignments, embeddings_frame};
 pub use params::{CentroidInit, DecParams, DecValidParams};
 pub use preset::{Preset, PresetSettings, preset};

@@ -35,6 +35,20 @@ pub fn kmeans_loss(zs: &Tensor, centroids: &Tensor) -> (Tensor, Tensor) {
     (loss, labels)
 }
 
+/// The k-means term as the within-cluster share of the batch's spread:
+/// `Σ ‖z_i − μ_{c(i)}‖² / Σ ‖z_i − z̄‖²`, invariant to the scale of the embedding
+/// ([`crate::DcraTerms::Comparable`]). The centroids are constants, as in
+/// [`kmeans_loss`].
+pub fn kmeans_share_loss(zs: &Tensor, centroids: &Tensor) -> Tensor {
+    let (within, _) = kmeans_loss(zs, centroids); // mean over the batch
+    let mean = zs.mean_dim(Some([0i64].as_slice()), true, None); // [1, d]
+    let spread = (zs - mean)
+        .square()
+        .sum_dim_intlist(1, false, None)
+        .mean(None);
+    within / spread.clamp_min(1e-12)
+}
+
 /// The balanced-assignment loss `KL(f̄ ‖ U) = Σ_j f̄_j log(k·f̄_j)` between the mean soft
 /// assignment `f̄ = mean_i q_i` of the batch and the uniform distribution over the `k`
 /// clusters: 0 when clusters are used equally, `log k` when one takes everything.
@@ -58,6 +72,23 @@ mod tests {
         let expected = ((1.0f64 / 0.7).ln() + (1.0f64 / 0.8).ln()) / 2.0;
         assert!((kl_divergence(&p, &q.log()).double_value(&[]) - expected).abs() < 1e-12);
         Ok(())
+    }
+
+    #[test]
+    fn the_share_of_spread_ignores_the_scale_and_is_the_within_fraction() {
+        // Two tight pairs far apart: within 4·0.25 = 1 (mean 0.25), spread around 5: 4·25.25
+        // (mean 25.25).
+        let zs = Tensor::from_slice(&[-5.5f64, -4.5, 4.5, 5.5]).view([4, 1]);
+        let mu = Tensor::from_slice(&[-5.0f64, 5.0]).view([2, 1]);
+        let share = kmeans_share_loss(&zs, &mu).double_value(&[]);
+        assert!((share - 0.25 / 25.25).abs() < 1e-12, "{share}");
+        let (plain, _) = kmeans_loss(&zs, &mu);
+        for s in [0.01, 3.0] {
+            let scaled = kmeans_share_loss(&(&zs * s), &(&mu * s)).double_value(&[]);
+            assert!((scaled - share).abs() < 1e-12, "scale {s}: {scaled}");
+            let shrunk = kmeans_loss(&(&zs * s), &(&mu * s)).0.double_value(&[]);
+            assert!((shrunk - plain.double_value(&[]) * s * s).abs() < 1e-9);
+        }
     }
 
     #[test]

@@ -26,7 +26,33 @@ pub enum Objective {
         lambda: f64,
         /// Standard deviation of the Gaussian input noise. The paper uses 1.0.
         sigma: f64,
+        /// How the two terms are measured: per value, which collapses, or comparably
+        /// (the `dcra-fixed` preset).
+        #[serde(default)]
+        terms: DcraTerms,
     },
+}
+
+/// How DCRA's reconstruction and k-means terms are measured, for a batch of inputs `x`,
+/// reconstructions `x̂`, embeddings `z` and nearest centroids `μ_c(z)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DcraTerms {
+    /// The reconstruction as the mean squared error per input value, the k-means term as
+    /// `mean ‖z − μ_c(z)‖²` (the `dcra` preset). Against 784 pixel values the weight 0.01
+    /// leaves the reconstruction almost nothing to say, and shrinking the embedding lowers
+    /// the k-means term without clustering anything: the embedding collapses onto a few
+    /// centroids (MNIST-test ACC 0.17, one cluster holding 94% of the digits at the first
+    /// update).
+    #[default]
+    PerValue,
+    /// Both terms per sample and free of the embedding's scale: the reconstruction as the
+    /// squared norm `‖x − x̂‖²` summed over the sample's values, as the paper writes it, so
+    /// that λ = 0.01 weighs what the paper weighs; the k-means term as the within-cluster
+    /// share of the batch's spread, `Σ ‖z − μ_c(z)‖² / Σ ‖z − z̄‖²`, which is the same for
+    /// `z` and `s·z` (the centroids follow the embedding through the Lloyd steps), so that
+    /// shrinking no longer pays (the `dcra-fixed` preset).
+    Comparable,
 }
 
 impl Objective {
@@ -40,6 +66,7 @@ impl Objective {
         Objective::Dcra {
             lambda: 0.01,
             sigma: 1.0,
+            terms: DcraTerms::PerValue,
         }
     }
 

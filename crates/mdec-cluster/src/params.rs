@@ -195,7 +195,7 @@ impl DecParams {
                     return Err(E::Gamma(gamma));
                 }
             }
-            Objective::Dcra { lambda, sigma } => {
+            Objective::Dcra { lambda, sigma, .. } => {
                 if !(0.0..=1.0).contains(&lambda) {
                     return Err(E::Lambda(lambda));
                 }
@@ -310,6 +310,7 @@ impl DecValidParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::objective::DcraTerms;
 
     #[test]
     fn each_constraint_has_its_variant() {
@@ -324,7 +325,8 @@ mod tests {
         assert_eq!(
             p().objective(Objective::Dcra {
                 lambda: 1.5,
-                sigma: 1.0
+                sigma: 1.0,
+                terms: DcraTerms::PerValue,
             })
             .check(),
             Err(E::Lambda(1.5))
@@ -332,7 +334,8 @@ mod tests {
         assert_eq!(
             p().objective(Objective::Dcra {
                 lambda: 0.5,
-                sigma: -1.0
+                sigma: -1.0,
+                terms: DcraTerms::Comparable,
             })
             .check(),
             Err(E::Sigma(-1.0))

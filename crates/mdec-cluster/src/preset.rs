@@ -10,7 +10,7 @@ use mdec_features::{Anomaly, FeatureSpec, Texture};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::objective::Objective;
+use crate::objective::{DcraTerms, Objective};
 use crate::params::DecParams;
 
 /// A published method.
@@ -25,6 +25,8 @@ pub enum Preset {
     Dcec,
     /// DCRA (Lee, Wang & Rizzo, Journal of Student Research).
     Dcra,
+    /// DCRA with its two terms measured comparably (`DcraTerms::Comparable`): no collapse.
+    DcraFixed,
     /// MDEC (Lawrence) with DEC-DA's augmentation (Guo, Zhu, Liu & Yin, ACML 2018).
     Mdec,
     /// Defect and object crops: anomaly descriptors (`mdec-features`), then DEC on them.
@@ -35,23 +37,26 @@ pub enum Preset {
 
 impl Preset {
     /// Every preset, in the order of the papers.
-    pub const ALL: [Preset; 7] = [
+    pub const ALL: [Preset; 8] = [
         Preset::Dec,
         Preset::Idec,
         Preset::Dcec,
         Preset::Dcra,
+        Preset::DcraFixed,
         Preset::Mdec,
         Preset::Crops,
         Preset::Fields,
     ];
 
-    /// The preset's name: `dec`, `idec`, `dcec`, `dcra`, `mdec`, `crops` or `fields`.
+    /// The preset's name: `dec`, `idec`, `dcec`, `dcra`, `dcra-fixed`, `mdec`, `crops` or
+    /// `fields`.
     pub fn name(self) -> &'static str {
         match self {
             Preset::Dec => "dec",
             Preset::Idec => "idec",
             Preset::Dcec => "dcec",
             Preset::Dcra => "dcra",
+            Preset::DcraFixed => "dcra-fixed",
             Preset::Mdec => "mdec",
             Preset::Crops => "crops",
             Preset::Fields => "fields",
@@ -119,6 +124,16 @@ pub struct PresetSettings {
 ///   2e-4, 25 epochs, batch 256 (their Table 1), pretrained as a denoising autoencoder
 ///   then trained with `0.01·L_rec + 0.99·L_kmeans` and Lloyd steps every 140
 ///   iterations; no label-change stopping (tol 0: all 25 epochs run).
+/// - `dcra-fixed` — `dcra` with both terms measured as the paper writes them and free of
+///   the embedding's scale ([`DcraTerms::Comparable`]): the reconstruction as the squared
+///   error summed over each sample's values, the k-means term as the within-cluster share
+///   of the batch's spread; everything else as the paper. Why: measured per value, as
+///   `dcra` does, the weight 0.01 leaves the reconstruction almost no say, and the k-means
+///   term falls when the encoder shrinks the embedding; the faithful preset collapses onto
+///   a few centroids (MNIST-test ACC 0.17, one cluster holding 94% of the digits at the
+///   first update). Chosen on 10,000 MNIST training digits (seed 0): ACC 0.12 as `dcra`,
+///   0.39 with the share alone, 0.30 with the summed reconstruction alone, 0.51 with both
+///   (k-means on the pretrained embedding: 0.58).
 /// - `mdec` — Lawrence, "Modernized Deep Embedded Clustering": MDEC's convolutional
 ///   autoencoder with max pooling and a latent layer of size `n_clusters`, pretrained
 ///   and clustered with DEC-DA's augmentation (Guo et al., "Deep Embedded Clustering
@@ -197,6 +212,16 @@ pub fn preset(preset: Preset, n_clusters: usize) -> PresetSettings {
                 .max_epochs(Some(25))
                 .tol(0.0),
         },
+        Preset::DcraFixed => {
+            let mut settings = self::preset(Preset::Dcra, n_clusters);
+            settings.preset = Preset::DcraFixed;
+            settings.cluster = settings.cluster.objective(Objective::Dcra {
+                lambda: 0.01,
+                sigma: 1.0,
+                terms: DcraTerms::Comparable,
+            });
+            settings
+        }
         Preset::Mdec => {
             let augment = AugmentConfig {
                 rotation: 10.0,
@@ -262,13 +287,17 @@ mod tests {
         ));
         let dcra = preset(Preset::Dcra, 10);
         assert_eq!(dcra.ae.latent_dim, 40);
+        assert_eq!(dcra.cluster.objective, Objective::dcra());
+        let fixed = preset(Preset::DcraFixed, 10);
         assert_eq!(
-            dcra.cluster.objective,
+            fixed.cluster.objective,
             Objective::Dcra {
                 lambda: 0.01,
-                sigma: 1.0
+                sigma: 1.0,
+                terms: DcraTerms::Comparable,
             }
         );
+        assert_eq!((&fixed.ae, &fixed.pretrain), (&dcra.ae, &dcra.pretrain));
         assert_eq!(dcra.pretrain.noise_std, 1.0);
         assert_eq!(preset(Preset::Dec, 10).cluster.lr, 0.01);
         Ok(())

@@ -6,7 +6,7 @@ mod common;
 use mdec_ae::StopFlag;
 use mdec_ae::{AeModel, Autoencoder, Control, PretrainParams, pretrain};
 use mdec_cluster::{
-    CentroidInit, ClusterLayout, Dec, DecParams, EncoderOnly, LossSchedule, Objective,
+    CentroidInit, ClusterLayout, DcraTerms, Dec, DecParams, EncoderOnly, LossSchedule, Objective,
     ObserverError, Resume, StopReason, Update, embeddings_frame, loss, target_distribution,
 };
 use mdec_data::Dataset;
@@ -210,6 +210,43 @@ fn dcra_moves_centroids_by_lloyd_steps() -> anyhow::Result<()> {
         let centroid = dec.layer().centroids().get(j as i64);
         assert!(common::max_diff(&mean, &centroid) < 1e-4, "cluster {j}");
     }
+    Ok(())
+}
+
+/// DCRA with its terms measured comparably: the reconstruction summed per sample, the
+/// k-means term scale-free; its clustering loss falls and it separates the three classes.
+#[test]
+fn dcra_with_comparable_terms_clusters_separable_classes() -> anyhow::Result<()> {
+    let _guard = common::serial();
+    let data = common::three_class_images(60, 3)?;
+    let model = pretrained(&data, 3, 3, 8)?;
+    let params = quick(Objective::Dcra {
+        lambda: 0.01,
+        sigma: 0.1,
+        terms: DcraTerms::Comparable,
+    })
+    .lr(1e-3)
+    .max_iter(40)
+    .optimizer(mdec_ae::OptimizerKind::adam());
+    let mut dec = Dec::new(model, params.check()?)?;
+    let report = dec.fit(&data, None)?;
+    let losses: Vec<f64> = report
+        .rows
+        .iter()
+        .filter_map(|r| r.loss_clustering)
+        .collect();
+    let (first, last) = (losses[0], losses[losses.len() - 1]);
+    assert!(last < first, "clustering loss {first} -> {last}");
+    assert!(first <= 1.0, "a share of the spread: {first}");
+    let rec: Vec<f64> = report
+        .rows
+        .iter()
+        .filter_map(|r| r.loss_reconstruction)
+        .collect();
+    let one_value = 1.0 / (8.0 * 8.0);
+    assert!(rec[0] > 10.0 * one_value, "summed per sample: {rec:?}");
+    let acc = mdec_metrics::acc(data.labels().unwrap_or_default(), &report.labels)?;
+    assert!(acc > 0.9, "ACC {acc}");
     Ok(())
 }
 

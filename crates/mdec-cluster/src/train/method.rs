@@ -7,8 +7,10 @@
 //!   loss with a warm-up, the balance term and augmentation, all owned by the loop):
 //!   trainable centroids, the target distribution P recomputed at each update and
 //!   `KL(P‖Q)` per batch (Xie et al., 2016);
-//! - [`LloydKMeans`]: DCRA: the k-means loss `‖z − μ_{c(z)}‖²` per batch, the centroids
-//!   moved by Lloyd steps at each update rather than by gradient (Lee, Wang & Rizzo).
+//! - [`LloydKMeans`]: DCRA: the k-means loss `‖z − μ_{c(z)}‖²` per batch (or, measured
+//!   comparably with the reconstruction, its share of the batch's spread: [`DcraTerms`]),
+//!   the centroids moved by Lloyd steps at each update rather than by gradient (Lee, Wang &
+//!   Rizzo).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -18,7 +20,8 @@ use crate::backbone::Backbone;
 use crate::error::Result;
 use crate::kmeans::labels_to_vec;
 use crate::layer::{hard_assignment, target_distribution};
-use crate::loss::{kl_divergence, kmeans_loss};
+use crate::loss::{kl_divergence, kmeans_loss, kmeans_share_loss};
+use crate::objective::{DcraTerms, Objective};
 use crate::params::CentroidInit;
 use crate::train::Dec;
 use crate::train::run::mix;
@@ -40,6 +43,12 @@ pub(crate) trait Method<B: Backbone> {
     /// The clustering term of one batch: embeddings `zs` `[b, d]` of the samples `idx` `[b]`.
     fn loss(&self, dec: &Dec<B>, zs: &Tensor, idx: &Tensor) -> Result<Tensor>;
 
+    /// Whether the loop's reconstruction term is the squared error summed over each
+    /// sample's values (as DCRA's paper writes it) rather than its mean per value.
+    fn reconstruction_per_sample(&self) -> bool {
+        false
+    }
+
     /// What a checkpoint between two updates keeps so that a resumed run continues
     /// exactly (the target distribution), when the method has such a state.
     fn state(&self) -> Option<&Tensor> {
@@ -55,6 +64,10 @@ pub(crate) fn method_for<B: Backbone>(dec: &Dec<B>) -> Box<dyn Method<B>> {
     match dec.params.objective.uses_lloyd() {
         true => Box::new(LloydKMeans {
             steps: dec.params.lloyd_steps,
+            terms: match dec.params.objective {
+                Objective::Dcra { terms, .. } => terms,
+                _ => DcraTerms::PerValue,
+            },
         }),
         false => Box::new(KlTarget::default()),
     }
@@ -95,6 +108,7 @@ impl<B: Backbone> Method<B> for KlTarget {
 /// update.
 pub(crate) struct LloydKMeans {
     steps: usize,
+    terms: DcraTerms,
 }
 
 impl<B: Backbone> Method<B> for LloydKMeans {
@@ -109,7 +123,14 @@ impl<B: Backbone> Method<B> for LloydKMeans {
     }
 
     fn loss(&self, dec: &Dec<B>, zs: &Tensor, _idx: &Tensor) -> Result<Tensor> {
-        Ok(kmeans_loss(zs, dec.layer.centroids()).0)
+        Ok(match self.terms {
+            DcraTerms::PerValue => kmeans_loss(zs, dec.layer.centroids()).0,
+            DcraTerms::Comparable => kmeans_share_loss(zs, dec.layer.centroids()),
+        })
+    }
+
+    fn reconstruction_per_sample(&self) -> bool {
+        self.terms == DcraTerms::Comparable
     }
 }
 

@@ -629,7 +629,12 @@ impl<'a, B: Backbone> Run<'a, B> {
         if w_rec > 0.0
             && let Some(ae) = self.dec.backbone.autoencoder()
         {
-            let rec = reconstruction_loss(&ae.decode(&zs, true), target);
+            let mut rec = reconstruction_loss(&ae.decode(&zs, true), target);
+            if self.method.reconstruction_per_sample() {
+                let per_sample =
+                    target.numel() / target.size().first().map_or(1, |&b| b.max(1) as usize);
+                rec *= per_sample as f64;
+            }
             Sums::add(&mut sums.rec, &rec);
             terms.push(&rec * w_rec);
         }
