@@ -90,6 +90,80 @@ pub fn reconstructions(run: &RunLayout, model: &AeModel, data: &Dataset) -> Resu
     Ok(())
 }
 
+/// The table of reconstruction quality, relative to the run folder.
+pub const RECONSTRUCTION_QUALITY: &str = "metrics/reconstruction.json";
+
+/// Samples of the validation split measured at most.
+const QUALITY_SAMPLES: usize = 2000;
+
+/// How well the autoencoder reconstructs held-out samples, as PSNR in dB (pixels in
+/// [0, 1], so a data range of 1): the clean input's reconstruction, and with the input
+/// noise of pretraining (DCRA's denoising), the noisy input itself and its reconstruction
+/// against the clean sample.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReconstructionQuality {
+    /// Samples measured: the validation split (held out of pretraining), at most 2,000.
+    pub samples: usize,
+    /// PSNR of the reconstructions of the clean inputs.
+    pub psnr_db: f64,
+    /// Standard deviation of the Gaussian input noise, when pretraining added some.
+    pub noise_std: Option<f64>,
+    /// PSNR of the noisy inputs against the clean ones.
+    pub noisy_input_psnr_db: Option<f64>,
+    /// PSNR of the reconstructions of the noisy inputs against the clean ones.
+    pub denoised_psnr_db: Option<f64>,
+}
+
+/// Measures [`ReconstructionQuality`] on the validation split of `data` (drawn as
+/// pretraining drew it, with `seed`) and writes it as `metrics/reconstruction.json`.
+pub fn reconstruction_quality(
+    run: &RunLayout,
+    model: &AeModel,
+    data: &Dataset,
+    noise_std: f64,
+    seed: u64,
+) -> Result<ReconstructionQuality> {
+    let (train, validation) =
+        mdec_ae::split_train_validation(data, crate::run::VALIDATION_FRACTION, seed)?;
+    let held_out = validation.unwrap_or(train);
+    let shown: Vec<usize> = (0..held_out.len().min(QUALITY_SAMPLES)).collect();
+    let clean = held_out.gather(&shown);
+    let flat = |a: &ndarray::Array4<f32>| a.iter().copied().collect::<Vec<f32>>();
+    let psnr = |a: &ndarray::Array4<f32>, b: &ndarray::Array4<f32>| {
+        mdec_metrics::psnr(&flat(a), &flat(b), 1.0)
+    };
+    let psnr_db = psnr(&clean, &model.reconstruct_array(&clean)?)?;
+    let (noisy_input_psnr_db, denoised_psnr_db) = match noise_std > 0.0 {
+        true => {
+            let mut noisy = clean.clone();
+            let noise = mdec_data::AugmentConfig {
+                noise_std: noise_std as f32,
+                ..Default::default()
+            };
+            mdec_data::augment::augment(noisy.view_mut(), &noise, seed)?;
+            (
+                Some(psnr(&clean, &noisy)?),
+                Some(psnr(&clean, &model.reconstruct_array(&noisy)?)?),
+            )
+        }
+        false => (None, None),
+    };
+    let quality = ReconstructionQuality {
+        samples: shown.len(),
+        psnr_db,
+        noise_std: (noise_std > 0.0).then_some(noise_std),
+        noisy_input_psnr_db,
+        denoised_psnr_db,
+    };
+    let path = run.join(RECONSTRUCTION_QUALITY);
+    let text = serde_json::to_string_pretty(&quality).map_err(|source| crate::Error::Json {
+        path: path.clone(),
+        source,
+    })?;
+    crate::layout::write_file(&path, |tmp| std::fs::write(tmp, text))?;
+    Ok(quality)
+}
+
 /// What the clustering figures are drawn from.
 pub struct ClusterOutputs<'a> {
     /// The metrics table's rows.

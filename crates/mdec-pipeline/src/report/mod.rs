@@ -98,9 +98,18 @@ pub fn render(
     }
     // A model of features reconstructs features, not pictures.
     let pictures = config.settings.features.is_none();
+    let mut quality = None;
     if let (Some(model), Some(data), true) = (autoencoder, data, pictures) {
         figures::reconstructions(run, model, data)?;
         drawn.push(figures::RECONSTRUCTIONS.into());
+        let pretrain = &config.settings.pretrain;
+        quality = Some(figures::reconstruction_quality(
+            run,
+            model,
+            data,
+            pretrain.noise_std,
+            pretrain.seed,
+        )?);
     }
 
     let k_choice = read_k_choice(run)?;
@@ -165,6 +174,7 @@ pub fn render(
         run,
         &config,
         &summary,
+        quality.as_ref(),
         pretrain_rows.as_deref(),
         k_choice.as_ref(),
         cluster_rows.as_deref(),
@@ -240,6 +250,7 @@ fn markdown(
     run: &RunLayout,
     config: &RunConfig,
     summary: &RunSummary,
+    quality: Option<&figures::ReconstructionQuality>,
     pretrain: Option<&[EpochRow]>,
     k_choice: Option<&KChoice>,
     cluster: Option<&[IntervalRow]>,
@@ -387,6 +398,25 @@ fn markdown(
     }
     if run.join(figures::RECONSTRUCTIONS).is_file() {
         writeln!(md, "![reconstructions]({})\n", figures::RECONSTRUCTIONS)?;
+    }
+    if let Some(q) = quality {
+        writeln!(
+            md,
+            "Reconstruction PSNR on {} held-out samples ([{}]({})): {:.2} dB.",
+            q.samples,
+            figures::RECONSTRUCTION_QUALITY,
+            figures::RECONSTRUCTION_QUALITY,
+            q.psnr_db
+        )?;
+        if let (Some(sigma), Some(noisy), Some(denoised)) =
+            (q.noise_std, q.noisy_input_psnr_db, q.denoised_psnr_db)
+        {
+            writeln!(
+                md,
+                "With Gaussian input noise σ = {sigma}, as in pretraining: the noisy inputs {noisy:.2} dB, their reconstructions {denoised:.2} dB against the clean samples.",
+            )?;
+        }
+        writeln!(md)?;
     }
     let mut files = Vec::new();
     for (path, what) in [
