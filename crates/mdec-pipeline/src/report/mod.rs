@@ -173,12 +173,14 @@ pub fn render(
     let md = markdown(
         run,
         &config,
-        &summary,
-        quality.as_ref(),
-        pretrain_rows.as_deref(),
-        k_choice.as_ref(),
-        cluster_rows.as_deref(),
-        final_scores,
+        &Parts {
+            summary: &summary,
+            quality: quality.as_ref(),
+            pretrain: pretrain_rows.as_deref(),
+            k_choice: k_choice.as_ref(),
+            cluster: cluster_rows.as_deref(),
+            final_scores,
+        },
     )
     .map_err(|e| Error::io(&run.report(), "cannot format", std::io::Error::other(e)))?;
     let html = html::page(run, &config, &md, data)?;
@@ -246,16 +248,29 @@ fn stop_text(stop: &StopReason) -> String {
     }
 }
 
+/// What the report is written from, besides the configuration.
+struct Parts<'a> {
+    summary: &'a RunSummary,
+    quality: Option<&'a figures::ReconstructionQuality>,
+    pretrain: Option<&'a [EpochRow]>,
+    k_choice: Option<&'a KChoice>,
+    cluster: Option<&'a [IntervalRow]>,
+    final_scores: Option<Scores>,
+}
+
 fn markdown(
     run: &RunLayout,
     config: &RunConfig,
-    summary: &RunSummary,
-    quality: Option<&figures::ReconstructionQuality>,
-    pretrain: Option<&[EpochRow]>,
-    k_choice: Option<&KChoice>,
-    cluster: Option<&[IntervalRow]>,
-    final_scores: Option<Scores>,
+    parts: &Parts<'_>,
 ) -> Result<String, std::fmt::Error> {
+    let Parts {
+        summary,
+        quality,
+        pretrain,
+        k_choice,
+        cluster,
+        final_scores,
+    } = *parts;
     let mut md = String::new();
     let s = &config.settings;
     let link = |path: &str| -> Option<String> {
