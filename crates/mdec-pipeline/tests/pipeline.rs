@@ -15,6 +15,13 @@ use ndarray::Array4;
 
 /// 180 seeded 1×8×8 images of three kinds (bright top rows, bright left columns, a dark
 /// square) with labels, as `.npy` files in `dir`.
+/// libtorch's generator is one per process: tests that train run one at a time, so that
+/// each repeats exactly.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn write_data(dir: &Path) -> Result<Input> {
     let mut state = 7u64;
     let mut noise = move || {
@@ -74,6 +81,7 @@ fn gif_frames(path: &Path) -> Result<usize> {
 
 #[test]
 fn a_run_stopped_through_its_handle_resumes_to_the_same_assignments() -> Result<()> {
+    let _serial = serial();
     let tmp = tempfile::tempdir()?;
     let input = write_data(tmp.path())?;
     // Updates every 10 iterations and no convergence stop, so that the run is long enough
@@ -235,6 +243,7 @@ fn bad_input_is_refused_before_anything_is_written() -> Result<()> {
 /// held-out samples, clean and noisy, in `metrics/reconstruction.json` and the report.
 #[test]
 fn a_denoising_run_reports_its_psnr() -> Result<()> {
+    let _serial = serial();
     let dir = tempfile::tempdir()?;
     let input = write_data(dir.path())?;
     let out = dir.path().join("run");
