@@ -82,9 +82,9 @@ pub use mdec_data::ImageShape;
 pub use model::{AeModel, ModelMeta, array_to_tensor, tensor_to_array};
 pub use optim::{Optimizer, OptimizerKind};
 pub use pretrain::{
-    DataPlacement, EarlyStopping, EpochRow, PretrainLayout, PretrainParams, PretrainParamsError,
-    PretrainReport, PretrainValidParams, ReconLoss, SelfAugmentation, TrainingState,
-    latest_checkpoint, pretrain, pretrain_or_resume, resume, split_train_validation,
+    DataPlacement, EarlyStopping, EpochRow, Layerwise, PretrainLayout, PretrainParams,
+    PretrainParamsError, PretrainReport, PretrainValidParams, ReconLoss, SelfAugmentation,
+    TrainingState, latest_checkpoint, pretrain, pretrain_or_resume, resume, split_train_validation,
 };
 pub use schedule::{LrSchedule, Scheduler, SchedulerState};
 pub use stop::StopFlag;

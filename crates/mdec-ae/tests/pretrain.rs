@@ -860,3 +860,73 @@ fn self_augmentation_makes_the_embedding_ignore_the_transform() -> Result<()> {
     );
     Ok(())
 }
+
+/// DEC's protocol: each layer pair of the dense autoencoder trained greedily as a denoising
+/// autoencoder, then end to end. Every layer moves during the greedy stage, the end-to-end
+/// stage starts from a better reconstruction than a fresh autoencoder's, and other
+/// architectures are refused with the reason.
+#[test]
+fn layerwise_pretraining_trains_every_pair_then_fine_tunes() -> Result<()> {
+    use mdec_ae::Layerwise;
+    let _guard = serial();
+    let data = squares(48, 1, 12, 12);
+    let out = tempfile::tempdir()?;
+    let layerwise = Layerwise {
+        epochs: 15,
+        dropout: 0.2,
+    };
+    let fresh = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 3)?;
+    let mut greedy = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 3)?;
+    assert!(same_weights(&fresh, &greedy));
+    let params = quick(1).layerwise(layerwise).check()?;
+    let report = pretrain(
+        &mut greedy,
+        &data,
+        None,
+        &params,
+        out.path().join("greedy"),
+        Control::default(),
+    )?;
+    let before = weights(&fresh);
+    for (name, after) in weights(&greedy) {
+        let (_, start) = before
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| anyhow::anyhow!("{name}"))?;
+        assert!(!start.equal(&after), "{name} did not move");
+    }
+    let mut plain = AeModel::with_seed(small_dense(), data.shape(), Device::Cpu, 3)?;
+    let plain_report = pretrain(
+        &mut plain,
+        &data,
+        None,
+        &quick(1).check()?,
+        out.path().join("plain"),
+        Control::default(),
+    )?;
+    assert!(
+        report.rows[0].train_loss < plain_report.rows[0].train_loss,
+        "first end-to-end epoch: greedy {} against plain {}",
+        report.rows[0].train_loss,
+        plain_report.rows[0].train_loss
+    );
+
+    let mut conv = AeModel::with_seed(
+        AeConfig::dcec(3),
+        ImageShape::new(1, 28, 28),
+        Device::Cpu,
+        3,
+    )?;
+    let digits = squares(8, 1, 28, 28);
+    let err = pretrain(
+        &mut conv,
+        &digits,
+        None,
+        &params,
+        out.path().join("conv"),
+        Control::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("dense architecture"), "{err}");
+    Ok(())
+}

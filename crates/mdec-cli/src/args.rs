@@ -241,7 +241,8 @@ pub struct SettingsArgs {
     /// the config file's, else the number of classes when the data has labels.
     #[arg(long, short = 'k')]
     clusters: Option<Clusters>,
-    /// Pretraining epochs.
+    /// Pretraining epochs; 0: no pretraining, clustering starts from the randomly
+    /// initialised autoencoder (DEC's random-initialisation ablation).
     #[arg(long)]
     epochs: Option<usize>,
     /// Largest number of clustering iterations (mini-batches).

@@ -530,6 +530,17 @@ impl Run {
     /// Pretrains (or resumes pretraining); `None` when a stop request ended it.
     fn pretrain(&mut self, events: &mut Events, stop: &StopFlag) -> Result<Option<AeModel>> {
         let start = Instant::now();
+        if self.settings.pretrain.epochs == 0 {
+            tracing::info!(
+                "no pretraining (0 epochs): clustering starts from the randomly initialised autoencoder, DEC's random-initialisation ablation"
+            );
+            return Ok(Some(AeModel::with_seed(
+                self.settings.ae.clone(),
+                self.data.shape(),
+                self.device,
+                self.settings.pretrain.seed,
+            )?));
+        }
         let params = self.settings.pretrain.clone().check()?;
         let (train, validation) =
             mdec_ae::split_train_validation(&self.data, VALIDATION_FRACTION, params.seed)?;

@@ -45,7 +45,8 @@ pub struct SettingsSpec {
     pub overrides: Option<Value>,
     /// Number of clusters, or the range to choose it from.
     pub clusters: Option<Clusters>,
-    /// Pretraining epochs.
+    /// Pretraining epochs; 0: none, clustering starts from the randomly initialised
+    /// autoencoder (DEC's random-initialisation ablation).
     pub epochs: Option<usize>,
     /// Largest number of clustering iterations (mini-batches).
     pub max_iter: Option<usize>,
@@ -219,7 +220,10 @@ pub fn check(settings: &PresetSettings, data: &Dataset) -> Result<()> {
         )));
     }
     settings.ae.check().map_err(mdec_ae::Error::from)?;
-    settings.pretrain.clone().check()?;
+    // 0 epochs is the random-initialisation ablation: no pretraining to check.
+    if settings.pretrain.epochs > 0 {
+        settings.pretrain.clone().check()?;
+    }
     settings.cluster.clone().check()?;
     Ok(())
 }

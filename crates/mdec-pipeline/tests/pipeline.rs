@@ -284,3 +284,35 @@ fn a_denoising_run_reports_its_psnr() -> Result<()> {
     );
     Ok(())
 }
+
+/// `epochs: 0` is DEC's random-initialisation ablation: no pretraining, clustering from the
+/// randomly initialised autoencoder.
+#[test]
+fn zero_epochs_clusters_from_the_random_autoencoder() -> Result<()> {
+    let _serial = serial();
+    let dir = tempfile::tempdir()?;
+    let input = write_data(dir.path())?;
+    let out = dir.path().join("run");
+    let mut spec = RunSpec::new(Command::Run, input, out.clone());
+    spec.settings = SettingsSpec {
+        preset: Some(Preset::Dec),
+        epochs: Some(0),
+        max_iter: Some(20),
+        batch_size: Some(16),
+        seed: Some(3),
+        ..SettingsSpec::default()
+    };
+    spec.device = mdec_ae::DeviceChoice::Cpu;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let outcome = Run::prepare(spec)?.start(vec![Box::new(tx)]).join()?;
+    assert_eq!(outcome.status, Status::Finished);
+    let events = drain(&rx);
+    assert!(!events.iter().any(|e| matches!(e, Event::EpochDone { .. })));
+    assert!(events.iter().any(|e| matches!(e, Event::KmeansDone { .. })));
+    assert!(!out.join("metrics/pretrain.csv").exists());
+    assert!(out.join("assignments.csv").is_file());
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("config.json"))?)?;
+    assert_eq!(config["settings"]["pretrain"]["epochs"], 0);
+    Ok(())
+}

@@ -13,6 +13,7 @@
 //! [`resume`] continues from that batch as if never stopped.
 
 mod checkpoint;
+mod layerwise;
 mod layout;
 mod params;
 mod train;
@@ -23,8 +24,8 @@ pub use checkpoint::{
 };
 pub use layout::PretrainLayout;
 pub use params::{
-    DataPlacement, EarlyStopping, PretrainParams, PretrainParamsError, PretrainValidParams,
-    ReconLoss, SelfAugmentation,
+    DataPlacement, EarlyStopping, Layerwise, PretrainParams, PretrainParamsError,
+    PretrainValidParams, ReconLoss, SelfAugmentation,
 };
 pub use train::{
     EpochRow, PretrainReport, TABLE_STEM, pretrain, pretrain_or_resume, resume, rows_from_frame,

@@ -103,6 +103,9 @@ pub struct PretrainParams {
     pub self_augmentation: Option<SelfAugmentation>,
     /// Optional early stopping on the validation loss. Default off.
     pub early_stopping: Option<EarlyStopping>,
+    /// Greedy layer-wise pretraining of the dense stacked autoencoder before the end-to-end
+    /// epochs (DEC's protocol). Default off.
+    pub layerwise: Option<Layerwise>,
     /// Window (epochs) of the moving averages in the metrics table (MDEC's figure 1).
     /// Default 5.
     pub moving_average: usize,
@@ -135,6 +138,7 @@ impl Default for PretrainParams {
             augment: AugmentConfig::default(),
             self_augmentation: None,
             early_stopping: None,
+            layerwise: None,
             moving_average: 5,
             checkpoint_every: 10,
             keep_checkpoints: 2,
@@ -171,6 +175,21 @@ impl TryFrom<PretrainParams> for PretrainValidParams {
     }
 }
 
+/// Greedy layer-wise pretraining of a dense stacked autoencoder (Xie et al., 2016, after
+/// Vincent et al., 2010): each pair of an encoder layer and its mirror in the decoder is
+/// trained as a denoising autoencoder of the output of the layers below it (frozen), with
+/// dropout on its input and on its code, then the whole autoencoder is fine-tuned end to
+/// end for the pretraining's epochs. DEC uses dropout 0.2, 50,000 iterations per layer and
+/// 100,000 of fine-tuning, at batch 256.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layerwise {
+    /// Epochs of each layer pair (>= 1).
+    pub epochs: usize,
+    /// Dropout rate of the corruption, in `[0, 1)`. DEC uses 0.2.
+    pub dropout: f64,
+}
+
 /// A broken [`PretrainParams`] constraint, naming the field and value.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PretrainParamsError {
@@ -198,6 +217,9 @@ pub enum PretrainParamsError {
     /// `noise_std` must be finite and non-negative.
     #[error("noise_std must be >= 0, got {0}")]
     NoiseStd(f64),
+    /// The layer-wise settings are out of range.
+    #[error("layerwise: {0}")]
+    Layerwise(String),
     /// `mask_fraction` must be in `[0, 1)`.
     #[error("mask_fraction must be in [0, 1), got {0}")]
     MaskFraction(f64),
@@ -282,6 +304,12 @@ impl PretrainParams {
         self
     }
 
+    /// Greedy layer-wise pretraining before the end-to-end epochs.
+    pub fn layerwise(mut self, layerwise: Layerwise) -> Self {
+        self.layerwise = Some(layerwise);
+        self
+    }
+
     /// Masking noise: a `fraction` of input pixels set to 0.
     pub fn masking_noise(mut self, fraction: f64) -> Self {
         self.mask_fraction = fraction;
@@ -297,6 +325,14 @@ impl PretrainParams {
         let finite_nonneg = |v: f64| v.is_finite() && v >= 0.0;
         if self.epochs == 0 {
             return Err(E::Epochs(self.epochs));
+        }
+        if let Some(l) = &self.layerwise
+            && (l.epochs == 0 || !(0.0..1.0).contains(&l.dropout))
+        {
+            return Err(E::Layerwise(format!(
+                "epochs must be >= 1 and dropout in [0, 1), got {} and {}",
+                l.epochs, l.dropout
+            )));
         }
         if self.batch_size == 0 {
             return Err(E::BatchSize(self.batch_size));

@@ -82,6 +82,8 @@ pub struct PretrainReport {
 /// Pretrains `model` from scratch on `train`, validating on `validation`, writing
 /// checkpoints, the best model and the metrics table into `out` (an output folder, or a
 /// [`PretrainLayout`] placing each apart).
+/// With [`PretrainParams::layerwise`](crate::PretrainParams::layerwise) the layer pairs
+/// of the dense autoencoder are first trained greedily, then the epochs run end to end.
 ///
 /// # Errors
 /// [`Error::ShapeMismatch`] when the data does not fit the model,
@@ -98,6 +100,9 @@ pub fn pretrain(
     control: Control<'_>,
 ) -> Result<PretrainReport> {
     let layout = out.into();
+    if let Some(layerwise) = &params.layerwise {
+        super::layerwise::pretrain_layers(model, train, params, layerwise, &control.stop)?;
+    }
     Run::new(model, train, validation, params, &layout, None, control)?.run()
 }
 
