@@ -268,6 +268,18 @@ fn tolerance_stops_the_run() -> anyhow::Result<()> {
     let report = full.fit(&data, None)?;
     assert_eq!((report.stop, report.iterations), (StopReason::Budget, 20));
     assert_eq!(report.rows.len(), 5);
+    // The stability curve: NMI with the previous update, from the second update on; 1 where
+    // no label changed.
+    assert_eq!(report.rows[0].stability_nmi, None);
+    for row in &report.rows[1..] {
+        let nmi = row.stability_nmi.ok_or_else(|| anyhow::anyhow!("no stability"))?;
+        assert!((0.0..=1.0 + 1e-12).contains(&nmi), "{nmi}");
+        if row.delta_label == Some(0.0) {
+            assert!((nmi - 1.0).abs() < 1e-9, "{nmi}");
+        }
+    }
+    let table = mdec_cluster::rows_to_frame(&report.rows)?;
+    assert_eq!(mdec_cluster::rows_from_frame(&table)?, report.rows);
     Ok(())
 }
 

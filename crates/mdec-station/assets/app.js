@@ -265,6 +265,9 @@ async function runPage(main, id) {
       cards.push(lineChart('Labels changed per update (%)', [
         { name: 'changed', points: clu.filter((r) => r.delta_label != null).map((r) => [r.iteration, 100 * r.delta_label]) },
       ], { xLabel: 'iteration' }));
+      cards.push(lineChart('Stability: NMI with the previous update', [
+        { name: 'NMI(t−1, t)', points: clu.filter((r) => r.stability_nmi != null).map((r) => [r.iteration, r.stability_nmi]) },
+      ], { xLabel: 'iteration' }));
       cards.push(barChart('Cluster sizes (latest update)', last.cluster_sizes,
         `sizes ${last.cluster_sizes.join(' / ')}`));
     }

@@ -35,6 +35,10 @@ pub struct IntervalRow {
     pub lr: f64,
     /// Fraction of samples whose cluster changed since the previous update.
     pub delta_label: Option<f64>,
+    /// NMI between this update's assignment and the previous one's: the stability curve
+    /// of DeepCluster (Caron et al., 2018), 1 when nothing moved.
+    #[serde(default)]
+    pub stability_nmi: Option<f64>,
     /// Samples per cluster (hard assignment).
     pub cluster_sizes: Vec<usize>,
     /// Scores against the known labels.
@@ -99,7 +103,8 @@ pub struct ClusterReport {
 
 /// The rows as a dataframe: `iteration, epoch, loss, loss_reconstruction,
 /// loss_clustering, loss_balance, weight_reconstruction, weight_clustering, lr,
-/// delta_label, size_0 … size_{k−1}, acc, nmi, ari, seconds` (missing values are null).
+/// delta_label, stability_nmi, size_0 … size_{k−1}, acc, nmi, ari, seconds` (missing values
+/// are null).
 ///
 /// # Errors
 /// [`Error::Table`](crate::Error::Table) if polars rejects a column.
@@ -133,6 +138,7 @@ pub fn rows_to_frame(rows: &[IntervalRow]) -> Result<DataFrame> {
         Series::new("weight_clustering".into(), f(|r| r.weight_clustering)).into(),
         Series::new("lr".into(), f(|r| r.lr)).into(),
         Series::new("delta_label".into(), opt(|r| r.delta_label)).into(),
+        Series::new("stability_nmi".into(), opt(|r| r.stability_nmi)).into(),
     ];
     let k = rows
         .iter()
@@ -177,6 +183,11 @@ pub fn rows_from_frame(frame: &DataFrame) -> Result<Vec<IntervalRow>> {
     let w_clu = float("weight_clustering")?;
     let lr = float("lr")?;
     let delta = float("delta_label")?;
+    // Tables written before the stability column have none.
+    let stability = match frame.column("stability_nmi") {
+        Ok(_) => float("stability_nmi")?,
+        Err(_) => vec![None; frame.height()],
+    };
     let (acc, nmi, ari) = (float("acc")?, float("nmi")?, float("ari")?);
     let seconds = float("seconds")?;
     let mut sizes = Vec::new();
@@ -196,6 +207,7 @@ pub fn rows_from_frame(frame: &DataFrame) -> Result<Vec<IntervalRow>> {
             weight_clustering: w_clu[i].unwrap_or(f64::NAN),
             lr: lr[i].unwrap_or(f64::NAN),
             delta_label: delta[i],
+            stability_nmi: stability[i],
             cluster_sizes: sizes
                 .iter()
                 .map(|column| column[i].unwrap_or(0) as usize)

@@ -335,14 +335,17 @@ impl<'a, B: Backbone> Run<'a, B> {
                 let q_all = self.method.update(self.dec, &zs_all, adjust)?; // [n, k]
                 if !resumed_here {
                     let labels = labels_to_vec(&hard_assignment(&q_all))?;
-                    let delta = (state.last_labels.len() == labels.len()).then(|| {
-                        let changed = labels
-                            .iter()
-                            .zip(&state.last_labels)
-                            .filter(|(a, b)| **a != **b as usize)
-                            .count();
+                    let previous: Vec<usize> =
+                        state.last_labels.iter().map(|&l| l as usize).collect();
+                    let comparable = previous.len() == labels.len();
+                    let delta = comparable.then(|| {
+                        let changed = labels.iter().zip(&previous).filter(|(a, b)| a != b).count();
                         changed as f64 / labels.len() as f64
                     });
+                    let stability = match comparable {
+                        true => Some(mdec_metrics::nmi(&previous, &labels)?),
+                        false => None,
+                    };
                     let sizes = mdec_metrics::cluster_sizes(&labels, k);
                     self.warn_sizes(it, &sizes);
                     let row = IntervalRow {
@@ -356,6 +359,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                         weight_clustering: w_clu,
                         lr: last_lr,
                         delta_label: delta,
+                        stability_nmi: stability,
                         cluster_sizes: sizes,
                         scores: self.scores(&labels)?,
                         seconds: started.elapsed().as_secs_f64(),
