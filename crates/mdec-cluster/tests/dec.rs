@@ -272,7 +272,9 @@ fn tolerance_stops_the_run() -> anyhow::Result<()> {
     // no label changed.
     assert_eq!(report.rows[0].stability_nmi, None);
     for row in &report.rows[1..] {
-        let nmi = row.stability_nmi.ok_or_else(|| anyhow::anyhow!("no stability"))?;
+        let nmi = row
+            .stability_nmi
+            .ok_or_else(|| anyhow::anyhow!("no stability"))?;
         assert!((0.0..=1.0 + 1e-12).contains(&nmi), "{nmi}");
         if row.delta_label == Some(0.0) {
             assert!((nmi - 1.0).abs() < 1e-9, "{nmi}");

@@ -239,6 +239,18 @@ fn bad_input_is_refused_before_anything_is_written() -> Result<()> {
     Ok(())
 }
 
+/// A run of `settings` on the CPU, in batches of 16 with seed 3.
+fn small_run(input: Input, out: PathBuf, settings: SettingsSpec) -> RunSpec {
+    let mut spec = RunSpec::new(Command::Run, input, out);
+    spec.settings = SettingsSpec {
+        batch_size: Some(16),
+        seed: Some(3),
+        ..settings
+    };
+    spec.device = mdec_ae::DeviceChoice::Cpu;
+    spec
+}
+
 /// A denoising pretraining (Gaussian input noise) reports the reconstruction PSNR on the
 /// held-out samples, clean and noisy, in `metrics/reconstruction.json` and the report.
 #[test]
@@ -247,18 +259,18 @@ fn a_denoising_run_reports_its_psnr() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let input = write_data(dir.path())?;
     let out = dir.path().join("run");
-    let mut spec = RunSpec::new(Command::Run, input, out.clone());
-    spec.settings = SettingsSpec {
-        preset: Some(Preset::DcraFixed),
-        overrides: Some(serde_json::json!({ "pretrain": { "noise_std": 0.2, "lr": 0.003 } })),
-        clusters: Some(mdec_pipeline::Clusters::Fixed(3)),
-        epochs: Some(8),
-        max_iter: Some(10),
-        batch_size: Some(16),
-        seed: Some(3),
-        ..SettingsSpec::default()
-    };
-    spec.device = mdec_ae::DeviceChoice::Cpu;
+    let spec = small_run(
+        input,
+        out.clone(),
+        SettingsSpec {
+            preset: Some(Preset::DcraFixed),
+            overrides: Some(serde_json::json!({ "pretrain": { "noise_std": 0.2, "lr": 0.003 } })),
+            clusters: Some(mdec_pipeline::Clusters::Fixed(3)),
+            epochs: Some(8),
+            max_iter: Some(10),
+            ..SettingsSpec::default()
+        },
+    );
     let outcome = Run::prepare(spec)?.execute(Vec::new(), mdec_ae::StopFlag::new())?;
     assert_eq!(outcome.status, Status::Finished);
     let quality: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
@@ -293,16 +305,16 @@ fn zero_epochs_clusters_from_the_random_autoencoder() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let input = write_data(dir.path())?;
     let out = dir.path().join("run");
-    let mut spec = RunSpec::new(Command::Run, input, out.clone());
-    spec.settings = SettingsSpec {
-        preset: Some(Preset::Dec),
-        epochs: Some(0),
-        max_iter: Some(20),
-        batch_size: Some(16),
-        seed: Some(3),
-        ..SettingsSpec::default()
-    };
-    spec.device = mdec_ae::DeviceChoice::Cpu;
+    let spec = small_run(
+        input,
+        out.clone(),
+        SettingsSpec {
+            preset: Some(Preset::Dec),
+            epochs: Some(0),
+            max_iter: Some(20),
+            ..SettingsSpec::default()
+        },
+    );
     let (tx, rx) = std::sync::mpsc::channel();
     let outcome = Run::prepare(spec)?.start(vec![Box::new(tx)]).join()?;
     assert_eq!(outcome.status, Status::Finished);
