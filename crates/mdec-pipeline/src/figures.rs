@@ -205,14 +205,17 @@ pub fn clustering(run: &RunLayout, out: &ClusterOutputs<'_>) -> Result<()> {
         ("reconstruction", series(&|r| r.loss_reconstruction)),
         ("clustering", series(&|r| r.loss_clustering)),
     ];
-    let changed = series(&|r| r.delta_label);
+    let stability_series = [
+        ("labels changed", series(&|r| r.delta_label)),
+        ("NMI with the previous update", series(&|r| r.stability_nmi)),
+    ];
     let (metrics, losses) = (curves(&metric_series), curves(&loss_series));
+    let stability = curves(&stability_series);
     if !losses.is_empty() {
         let curves = ClusterCurves {
             metrics: &metrics,
             losses: &losses,
-            changed: (!changed.0.is_empty())
-                .then(|| Curve::with_steps("labels changed", &changed.0, &changed.1)),
+            stability: &stability,
         };
         mdec_viz::cluster_curves(&curves, run.join("plots/cluster_curves.png"))?;
     }

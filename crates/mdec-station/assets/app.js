@@ -390,7 +390,7 @@ async function tryPage(main) {
     field('input', el('select', { id: 'input', name: 'input' }, inputs.map((i) => el('option', { value: i.index }, i.description)))),
     field('run name', el('input', { id: 'name', name: 'name', placeholder: 'try-<time>' })),
     field('architecture', el('select', { id: 'architecture', name: 'architecture' },
-      [['dcec', 'convolutional (DCEC)'], ['mdec', 'convolutional with pooling (MDEC)'], ['dec', 'dense 500-500-2000 (DEC)'], ['idec', 'dense, IDEC loss'], ['dcra', 'DCRA']]
+      [['dcec', 'convolutional (DCEC)'], ['mdec', 'convolutional with pooling (MDEC)'], ['dec', 'dense 500-500-2000 (DEC)'], ['idec', 'dense, IDEC loss'], ['dcra', 'DCRA (as published)'], ['dcra-fixed', 'DCRA, terms comparable']]
         .map(([v, t]) => el('option', { value: v }, t)))),
     field('latent size', number('latent_dim', 10, 1)),
     field('learning rate', number('lr', 0.001)),

@@ -35,7 +35,7 @@ pub enum ScheduleChoice {
 
 /// A short run asked for from the station's form. The architecture is a preset's
 /// autoencoder (`dec`, `idec`: dense; `dcec`: convolutional; `mdec`: convolutional with
-/// pooling; `dcra`), with the latent size, learning rate, schedule, input noise,
+/// pooling; `dcra`, `dcra-fixed`), with the latent size, learning rate, schedule, input noise,
 /// augmentation and budget given here; `max_iter` 0 pretrains only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,10 +81,15 @@ impl TryForm {
         }
         if !matches!(
             self.architecture,
-            Preset::Dec | Preset::Idec | Preset::Dcec | Preset::Mdec | Preset::Dcra
+            Preset::Dec
+                | Preset::Idec
+                | Preset::Dcec
+                | Preset::Mdec
+                | Preset::Dcra
+                | Preset::DcraFixed
         ) {
             return bad(format!(
-                "architecture {}: choose dec, idec, dcec, mdec or dcra",
+                "architecture {}: choose dec, idec, dcec, mdec, dcra or dcra-fixed",
                 self.architecture
             ));
         }

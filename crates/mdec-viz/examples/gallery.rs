@@ -68,7 +68,7 @@ fn main() -> anyhow::Result<()> {
         &ClusterCurves {
             metrics: &metrics,
             losses: &losses,
-            changed: Some(Curve::with_steps("labels changed", &steps, &changed)),
+            stability: &[Curve::with_steps("labels changed", &steps, &changed)],
         },
         dir.join("cluster_curves.png"),
     )?;

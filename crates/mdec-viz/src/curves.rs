@@ -291,12 +291,14 @@ pub struct ClusterCurves<'a> {
     pub metrics: &'a [Curve<'a>],
     /// Loss terms such as clustering, reconstruction and total loss; at least one.
     pub losses: &'a [Curve<'a>],
-    /// Fraction of assignments that changed at each target update, if tracked.
-    pub changed: Option<Curve<'a>>,
+    /// How the assignment moves between target updates, each in [0, 1]: the fraction of
+    /// labels changed and the NMI with the previous update (the stability curve), when
+    /// tracked.
+    pub stability: &'a [Curve<'a>],
 }
 
 /// Clustering curves (MDEC figure 2): one panel of metrics (when any), one of loss terms,
-/// and one of the fraction of labels changed (when given), over iterations.
+/// and one of the stability between updates (when given), over iterations.
 ///
 /// Writes SVG when `path` ends in `.svg`, PNG otherwise.
 pub fn cluster_curves(curves: &ClusterCurves<'_>, path: impl AsRef<Path>) -> Result<()> {
@@ -334,12 +336,12 @@ pub fn cluster_curves(curves: &ClusterCurves<'_>, path: impl AsRef<Path>) -> Res
         y_label: "loss".into(),
         lines: lines(curves.losses)?,
     });
-    if let Some(changed) = &curves.changed {
+    if !curves.stability.is_empty() {
         panels.push(Panel {
-            legend: SeriesLabelPosition::UpperRight,
-            title: "Assignments changed".into(),
-            y_label: "fraction".into(),
-            lines: lines(std::slice::from_ref(changed))?,
+            legend: SeriesLabelPosition::MiddleRight,
+            title: "Between updates".into(),
+            y_label: "fraction / NMI".into(),
+            lines: lines(curves.stability)?,
         });
     }
     render(

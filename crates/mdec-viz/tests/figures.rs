@@ -118,7 +118,7 @@ fn cluster_curves_panels() -> TestResult {
     let curves = ClusterCurves {
         metrics: &metrics,
         losses: &losses,
-        changed: Some(Curve::with_steps("changed", &steps, &changed)),
+        stability: &[Curve::with_steps("changed", &steps, &changed)],
     };
     let path = dir.path().join("cluster.png");
     cluster_curves(&curves, &path)?;
