@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::quick;
+
 use mdec_ae::StopFlag;
 use mdec_ae::{AeModel, Autoencoder, Control, PretrainParams, pretrain};
 use mdec_cluster::{
@@ -75,17 +77,6 @@ fn pretrained(data: &Dataset, latent: i64, seed: u64, epochs: usize) -> anyhow::
         Control::default(),
     )?;
     Ok(model)
-}
-
-fn quick(objective: Objective) -> DecParams {
-    DecParams::new(3)
-        .objective(objective)
-        .batch_size(16)
-        .update_interval(5)
-        .max_iter(20)
-        .kmeans_n_init(3)
-        .tol(0.0)
-        .seed(5)
 }
 
 /// Whether any variable whose name starts with `prefix` differs between the two sets

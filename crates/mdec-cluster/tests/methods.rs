@@ -11,20 +11,12 @@
 
 mod common;
 
+use common::quick;
+
 use mdec_cluster::{CentroidInit, Dec, DecParams, LossSchedule, Objective};
 
 /// One case: its name and parameters.
 fn cases() -> Vec<(&'static str, DecParams)> {
-    let quick = |objective: Objective| {
-        DecParams::new(3)
-            .objective(objective)
-            .batch_size(16)
-            .update_interval(5)
-            .max_iter(20)
-            .kmeans_n_init(3)
-            .tol(0.0)
-            .seed(5)
-    };
     vec![
         ("dec", quick(Objective::Dec)),
         ("idec", quick(Objective::idec())),

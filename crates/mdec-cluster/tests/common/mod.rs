@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use mdec_ae::{AeConfig, AeModel, Arch, DenseConfig};
-use mdec_cluster::ClusterReport;
+use mdec_cluster::{ClusterReport, DecParams, Objective};
 use mdec_data::Dataset;
 use ndarray::Array4;
 use rand::{Rng, SeedableRng};
@@ -114,4 +114,17 @@ pub fn assert_same_run(resumed: (&ClusterReport, &Tensor), full: (&ClusterReport
         );
     }
     assert_eq!(max_diff(resumed_centroids, full_centroids), 0.0);
+}
+
+/// Short clustering settings for 3 clusters: batches of 16, an update every 5 iterations, 20
+/// iterations, no label-change stopping, seed 5.
+pub fn quick(objective: Objective) -> DecParams {
+    DecParams::new(3)
+        .objective(objective)
+        .batch_size(16)
+        .update_interval(5)
+        .max_iter(20)
+        .kmeans_n_init(3)
+        .tol(0.0)
+        .seed(5)
 }
