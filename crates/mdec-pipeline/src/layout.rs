@@ -265,6 +265,21 @@ impl RunLayout {
     pub fn join(&self, relative: impl AsRef<Path>) -> PathBuf {
         self.root.join(relative)
     }
+
+    /// The pictures (PNG, GIF) in `folder` of the run folder, by name, sorted; files still
+    /// being written are left out.
+    pub fn pictures(&self, folder: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(folder))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .filter(|n| n.ends_with(".png") || n.ends_with(".gif"))
+            .filter(|n| !mdec_data::atomic::is_temp(Path::new(n)))
+            .collect();
+        names.sort();
+        names
+    }
 }
 
 /// The TorchScript encoder a `--encoder` clustering keeps inside its model folder.

@@ -156,8 +156,8 @@ pub struct RunDetail {
     pub summary: Option<serde_json::Value>,
     /// Pictures of the run folder (`plots/`, `plots/montages/`, `maps/`), relative paths.
     pub pictures: Vec<String>,
-    /// Cluster names given with `mdec export --names`.
-    pub names: serde_json::Map<String, serde_json::Value>,
+    /// Cluster names given with `mdec export --names`, by cluster.
+    pub names: std::collections::BTreeMap<usize, String>,
 }
 
 /// The newest embedding frame: per shown sample `[x, y, cluster, label or -1]`.
@@ -276,21 +276,14 @@ pub(crate) async fn detail(
             .ok_or_else(|| ApiError::internal(format!("run {id:?}: config.json is unreadable")))?;
         let mut pictures = Vec::new();
         for folder in ["plots", "plots/montages", "maps"] {
-            let mut names: Vec<String> = std::fs::read_dir(layout.join(folder))
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok())
-                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-                .filter(|n| n.ends_with(".png") || n.ends_with(".gif"))
-                .filter(|n| !mdec_data::atomic::is_temp(Path::new(n)))
-                .map(|n| format!("{folder}/{n}"))
-                .collect();
-            names.sort();
-            pictures.extend(names);
+            pictures.extend(
+                layout
+                    .pictures(folder)
+                    .into_iter()
+                    .map(|n| format!("{folder}/{n}")),
+            );
         }
-        let names = read_json(layout.cluster_names())
-            .and_then(|v| v.as_object().cloned())
-            .unwrap_or_default();
+        let names = mdec_pipeline::export::read_saved_names(&layout, info.clusters)?;
         Ok(Json(RunDetail {
             info,
             config,

@@ -469,15 +469,15 @@ impl FromStr for Split {
     }
 }
 
-/// Finds `name` in `dir`, accepting a `.gz` copy of an IDX file too; `None` if neither
-/// exists.
-fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+/// Finds `name` in `dir`, and for `format`s read raw or gzipped (IDX) its `.gz` copy too;
+/// `None` if neither exists.
+fn find(dir: &Path, name: &str, format: Format) -> Option<PathBuf> {
     let raw = dir.join(name);
     if raw.exists() {
         return Some(raw);
     }
     let gz = dir.join(format!("{name}.gz"));
-    gz.is_file().then_some(gz)
+    (format == Format::Idx && gz.is_file()).then_some(gz)
 }
 
 /// Loads a split of a named dataset from `<root>/<name>/`, pixels in `[0, 1]`, with labels
@@ -516,7 +516,7 @@ pub fn load_named(dataset: NamedDataset, split: Split, root: &Path) -> Result<Da
         let paths = files
             .iter()
             .map(|name| {
-                find(&dir, name).ok_or_else(|| Error::NotFetched {
+                find(&dir, name, spec.format).ok_or_else(|| Error::NotFetched {
                     dataset: spec.name,
                     dir: dir.clone(),
                     missing: dir.join(name),

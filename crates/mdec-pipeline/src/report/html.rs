@@ -49,14 +49,12 @@ pub(super) fn page(
         other => other,
     });
     pulldown_cmark::html::push_html(&mut body, events);
-    let fmt = |e: std::fmt::Error| {
-        Error::io(
-            &run.report_html(),
-            "cannot format",
-            std::io::Error::other(e),
-        )
-    };
-    galleries(run, &mut body).map_err(fmt)?;
+    let names = crate::export::read_saved_names(run, config.settings.cluster.n_clusters)
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cluster names left out of the report");
+            Default::default()
+        });
+    galleries(run, &names, &mut body).map_err(|e| format_error(run, e))?;
     outliers(run, data, &mut body)?;
     let settings = serde_json::to_string_pretty(config).map_err(|e| Error::Json {
         path: run.config(),
@@ -67,7 +65,7 @@ pub(super) fn page(
         "<h2>Settings</h2>\n<details><summary>config.json</summary><pre>{}</pre></details>\n",
         escape(&settings)
     )
-    .map_err(fmt)?;
+    .map_err(|e| format_error(run, e))?;
     Ok(format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mdec run: {}</title>\
          <style>{STYLE}</style></head><body>\n{body}</body></html>\n",
@@ -93,22 +91,15 @@ fn embedded(run: &RunLayout, relative: &str) -> Option<String> {
 }
 
 /// Each cluster's montage (most and least confident samples), with its name when given.
-fn galleries(run: &RunLayout, body: &mut String) -> std::fmt::Result {
-    let mut montages: Vec<String> = std::fs::read_dir(run.join("plots/montages"))
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".png"))
-        .collect();
+fn galleries(
+    run: &RunLayout,
+    names: &std::collections::BTreeMap<usize, String>,
+    body: &mut String,
+) -> std::fmt::Result {
+    let montages = run.pictures("plots/montages");
     if montages.is_empty() {
         return Ok(());
     }
-    montages.sort();
-    let names = std::fs::read_to_string(run.cluster_names())
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t).ok())
-        .unwrap_or_default();
     writeln!(
         body,
         "<h2>Galleries</h2>\n<p>Each cluster's most confident samples (top rows) and least confident (bottom rows).</p>\n<div class=\"gallery\">"
@@ -118,14 +109,15 @@ fn galleries(run: &RunLayout, body: &mut String) -> std::fmt::Result {
         let Some(uri) = embedded(run, &relative) else {
             continue;
         };
-        let cluster = montage
-            .trim_start_matches("cluster_")
-            .trim_end_matches(".png")
-            .trim_start_matches('0');
-        let cluster = if cluster.is_empty() { "0" } else { cluster };
+        let Some(cluster) = montage
+            .strip_prefix("cluster_")
+            .and_then(|m| m.strip_suffix(".png"))
+            .and_then(|m| m.parse::<usize>().ok())
+        else {
+            continue;
+        };
         let name = names
-            .get(cluster)
-            .and_then(|v| v.as_str())
+            .get(&cluster)
             .map(|n| format!(" ({})", escape(n)))
             .unwrap_or_default();
         writeln!(
@@ -158,13 +150,6 @@ fn outliers(run: &RunLayout, data: Option<&Dataset>, body: &mut String) -> Resul
         })?;
     }
     let described = describe(&frame);
-    let fmt = |e: std::fmt::Error| {
-        Error::io(
-            &run.report_html(),
-            "cannot format",
-            std::io::Error::other(e),
-        )
-    };
     (|| -> std::fmt::Result {
         writeln!(
             body,
@@ -186,7 +171,16 @@ fn outliers(run: &RunLayout, data: Option<&Dataset>, body: &mut String) -> Resul
         }
         writeln!(body, "</table>")
     })()
-    .map_err(fmt)
+    .map_err(|e| format_error(run, e))
+}
+
+/// A formatting failure while writing `report.html`.
+fn format_error(run: &RunLayout, e: std::fmt::Error) -> Error {
+    Error::io(
+        &run.report_html(),
+        "cannot format",
+        std::io::Error::other(e),
+    )
 }
 
 /// How a sample is named in the tables: its file, or its source and position, or its index.

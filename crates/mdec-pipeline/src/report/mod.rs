@@ -191,15 +191,10 @@ pub fn render(
 
 /// The overlay pictures in the run's `maps/`, sorted.
 fn map_overlays(run: &RunLayout) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(run.maps())
+    run.pictures("maps")
         .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(crate::maps::OVERLAY_SUFFIX))
-        .collect();
-    names.sort();
-    names
+        .collect()
 }
 
 /// The k-choice table of a run that chose k.
