@@ -211,6 +211,11 @@ pub struct AeConfig {
     pub dropout: f64,
     /// Weight initialisation. Default [`WeightInit::Torch`].
     pub init: WeightInit,
+    /// A fixed Sobel front before the encoder (DeepCluster, Caron et al. 2018): the image is
+    /// averaged to grey and filtered by the horizontal and vertical Sobel kernels, so the
+    /// encoder sees two edge channels and not colour or absolute brightness. Not trained,
+    /// not saved. Default `false`.
+    pub sobel: bool,
 }
 
 impl Default for AeConfig {
@@ -223,6 +228,7 @@ impl Default for AeConfig {
             batch_norm: false,
             dropout: 0.0,
             init: WeightInit::default(),
+            sobel: false,
         }
     }
 }
@@ -357,6 +363,7 @@ struct AeConfigUnchecked {
     batch_norm: bool,
     dropout: f64,
     init: WeightInit,
+    sobel: bool,
 }
 
 impl Default for AeConfigUnchecked {
@@ -370,6 +377,7 @@ impl Default for AeConfigUnchecked {
             batch_norm: d.batch_norm,
             dropout: d.dropout,
             init: d.init,
+            sobel: d.sobel,
         }
     }
 }
@@ -386,6 +394,7 @@ impl TryFrom<AeConfigUnchecked> for AeConfig {
             batch_norm: u.batch_norm,
             dropout: u.dropout,
             init: u.init,
+            sobel: u.sobel,
         };
         config.check()?;
         Ok(config)

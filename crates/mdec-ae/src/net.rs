@@ -21,6 +21,9 @@ enum Layer {
     Upsample([i64; 2]),
     Flatten,
     Unflatten([i64; 3]),
+    /// The fixed grey + Sobel front: weights `[2, c, 3, 3]` (the channel mean folded into
+    /// both kernels), not in the var store.
+    Sobel(Tensor),
 }
 
 /// A stride-2 transposed convolution with per-axis output padding (tch's layer takes
@@ -62,6 +65,7 @@ impl ModuleT for Stack {
                 Layer::Upsample(size) => xs.upsample_nearest2d(size, None, None),
                 Layer::Flatten => xs.flatten(1, -1),
                 Layer::Unflatten([c, h, w]) => xs.view([-1, *c, *h, *w]),
+                Layer::Sobel(ws) => xs.conv2d(ws, None::<Tensor>, [1, 1], [1, 1], [1, 1], 1),
             };
         }
         xs
@@ -254,6 +258,23 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// DeepCluster's front: grey as the channel mean, then the horizontal and vertical
+    /// Sobel kernels with "same" padding; two output channels.
+    fn sobel(&mut self) -> Result<()> {
+        let (c, h, w) = self.map()?;
+        let gx = [1.0f32, 0.0, -1.0, 2.0, 0.0, -2.0, 1.0, 0.0, -1.0];
+        let gy = [1.0f32, 2.0, 1.0, 0.0, 0.0, 0.0, -1.0, -2.0, -1.0];
+        let kernels = Tensor::from_slice(&[gx, gy].concat()).view([2, 1, 3, 3]);
+        let ws = (kernels / c as f64)
+            .expand([2, c, 3, 3], false)
+            .contiguous()
+            .to_device(self.path.device());
+        self.layers.push(Layer::Sobel(ws));
+        self.flops += 2.0 * (9 * c * 2 * h * w) as f64;
+        self.shape = Shape::Map { c: 2, h, w };
+        Ok(())
+    }
+
     fn flatten(&mut self) {
         self.layers.push(Layer::Flatten);
         self.shape = Shape::Flat(self.shape.numel());
@@ -295,6 +316,9 @@ pub(crate) fn build(root: &nn::Path<'_>, config: &AeConfig, input: ImageShape) -
         w: w0,
     };
     let mut enc = Builder::new(root / "encoder", config, input, image);
+    if config.sobel {
+        enc.sobel()?;
+    }
     let latent = config.latent_dim;
     let (encoder, decoder) = match &config.arch {
         Arch::Mdec(m) => {

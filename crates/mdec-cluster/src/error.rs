@@ -53,6 +53,9 @@ pub enum ParamsError {
     /// DCRA's input noise must be finite and non-negative.
     #[error("sigma must be >= 0 and finite, got {0}")]
     Sigma(f64),
+    /// DeepCluster's PCA must keep at least one dimension.
+    #[error("pca_dim must be >= 1, got {0}")]
+    PcaDim(usize),
     /// The balanced-assignment weight must be finite and non-negative.
     #[error("balance must be >= 0 and finite, got {0}")]
     Balance(f64),
@@ -76,9 +79,6 @@ pub enum ParamsError {
     /// `eval_batch_size` must be at least 1.
     #[error("eval_batch_size must be >= 1, got {0}")]
     EvalBatchSize(usize),
-    /// `update_interval` must be at least 1.
-    #[error("update_interval must be >= 1, got {0}")]
-    UpdateInterval(usize),
     /// DCRA needs at least one Lloyd step per interval.
     #[error("lloyd_steps must be >= 1, got {0}")]
     LloydSteps(usize),

@@ -31,6 +31,16 @@ pub enum Objective {
         #[serde(default)]
         terms: DcraTerms,
     },
+    /// DeepCluster (Caron et al., ECCV 2018): at each update the embeddings are
+    /// PCA-whitened to `pca_dim` dimensions and L2-normalised, k-means on them gives
+    /// pseudo-labels, a linear classifier head is re-initialised, and each batch is trained
+    /// by cross-entropy against the pseudo-labels, batches drawn uniformly over them. No
+    /// decoder.
+    DeepCluster {
+        /// Dimensions kept by the PCA whitening (at most the embedding's). The paper uses
+        /// 256.
+        pca_dim: usize,
+    },
 }
 
 /// How DCRA's reconstruction and k-means terms are measured, for a batch of inputs `x`,
@@ -70,12 +80,13 @@ impl Objective {
         }
     }
 
-    /// Short name: `dec`, `idec` or `dcra`.
+    /// Short name: `dec`, `idec`, `dcra` or `deepcluster`.
     pub fn name(&self) -> &'static str {
         match self {
             Objective::Dec => "dec",
             Objective::Idec { .. } => "idec",
             Objective::Dcra { .. } => "dcra",
+            Objective::DeepCluster { .. } => "deepcluster",
         }
     }
 
@@ -85,6 +96,7 @@ impl Objective {
             Objective::Dec => (0.0, 1.0),
             Objective::Idec { gamma } => (1.0, gamma),
             Objective::Dcra { lambda, .. } => (lambda, 1.0 - lambda),
+            Objective::DeepCluster { .. } => (0.0, 1.0),
         }
     }
 

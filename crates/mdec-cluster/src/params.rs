@@ -62,7 +62,8 @@ pub struct DecParams {
     pub lr_schedule: LrSchedule,
     /// Samples per batch. Default 256 (Xie et al., 2016; Guo et al., 2017).
     pub batch_size: usize,
-    /// Iterations between two target-distribution updates (and DCRA Lloyd updates).
+    /// Iterations between two target-distribution updates (DCRA's Lloyd steps,
+    /// DeepCluster's relabelling); 0: once per pass over the data, as DeepCluster does.
     /// Default 140 (Guo et al.'s MNIST setting, used by DEC's Keras port).
     pub update_interval: usize,
     /// Stop when fewer than this fraction of samples change cluster between two updates.
@@ -195,6 +196,8 @@ impl DecParams {
                     return Err(E::Gamma(gamma));
                 }
             }
+            Objective::DeepCluster { pca_dim: 0 } => return Err(E::PcaDim(0)),
+            Objective::DeepCluster { .. } => {}
             Objective::Dcra { lambda, sigma, .. } => {
                 if !(0.0..=1.0).contains(&lambda) {
                     return Err(E::Lambda(lambda));
@@ -233,9 +236,6 @@ impl DecParams {
             .map_err(|e| E::LrSchedule(e.to_string()))?;
         if self.batch_size == 0 {
             return Err(E::BatchSize(0));
-        }
-        if self.update_interval == 0 {
-            return Err(E::UpdateInterval(0));
         }
         if !(0.0..=1.0).contains(&self.tol) {
             return Err(E::Tol(self.tol));
@@ -364,7 +364,6 @@ mod tests {
             Err(E::LrSchedule(_))
         ));
         assert_eq!(p().batch_size(0).check(), Err(E::BatchSize(0)));
-        assert_eq!(p().update_interval(0).check(), Err(E::UpdateInterval(0)));
         assert_eq!(p().tol(1.5).check(), Err(E::Tol(1.5)));
         assert_eq!(p().max_iter(0).check(), Err(E::MaxIter(0)));
         assert_eq!(p().max_epochs(Some(0)).check(), Err(E::MaxEpochs(0)));

@@ -134,3 +134,90 @@ fn every_method_repeats_the_results_from_before_the_split() -> anyhow::Result<()
     }
     Ok(())
 }
+
+/// DeepCluster's settings for the three shape classes: batches of 8, relabelling every
+/// epoch, seed 0.
+fn deepcluster(max_iter: usize) -> DecParams {
+    DecParams::new(3)
+        .objective(Objective::DeepCluster { pca_dim: 8 })
+        .lr(0.01)
+        .batch_size(8)
+        .update_interval(0)
+        .max_iter(max_iter)
+        .kmeans_n_init(3)
+        .augment(mdec_data::AugmentConfig {
+            shift: 2,
+            ..Default::default()
+        })
+        .tol(0.0)
+        .seed(0)
+}
+
+/// DeepCluster on the seam, from an untrained Sobel convnet: pseudo-labels by k-means on
+/// whitened embeddings at every update, the head's cross-entropy falling over the run, no
+/// pseudo-class collapsing, the stability NMI reported, and the three shape classes (on
+/// random colours) found well above chance (a random partition scores about 0.37). At this
+/// scale DeepCluster varies much from seed to seed: over seeds 0–5 these settings ended at
+/// ACC 0.66–0.90, the cross-entropy falling by 8–49%.
+#[test]
+fn deepcluster_learns_separable_classes_from_scratch() -> anyhow::Result<()> {
+    let _guard = common::serial();
+    let data = common::shapes_rgb(300, 8)?;
+    let mut dec = Dec::new(
+        common::small_sobel_convnet(16, 2)?,
+        deepcluster(760).check()?,
+    )?;
+    let report = dec.fit(&data, None)?;
+    let losses: Vec<f64> = report
+        .rows
+        .iter()
+        .filter_map(|r| r.loss_clustering)
+        .collect();
+    let mean = |part: &[f64]| part.iter().sum::<f64>() / part.len() as f64;
+    let (first, last) = (mean(&losses[..3]), mean(&losses[losses.len() - 3..]));
+    assert!(last < 0.85 * first, "cross-entropy {first} -> {last}");
+    assert!(
+        report.rows.iter().all(|r| r.loss_reconstruction.is_none()),
+        "no decoder term"
+    );
+    for row in &report.rows {
+        assert!(
+            row.cluster_sizes.iter().all(|&size| size >= 30),
+            "iteration {}: sizes {:?}",
+            row.iteration,
+            row.cluster_sizes
+        );
+    }
+    assert!(
+        report
+            .rows
+            .iter()
+            .skip(1)
+            .all(|r| r.stability_nmi.is_some_and(|nmi| nmi > 0.0))
+    );
+    let acc = mdec_metrics::acc(data.labels().unwrap_or_default(), &report.labels)?;
+    assert!(acc > 0.55, "ACC {acc}");
+    Ok(())
+}
+
+/// A DeepCluster run interrupted at an update and resumed on a freshly built model ends
+/// where the uninterrupted run does: the pseudo-labels, the head and its fresh optimiser
+/// come back from the checkpoint.
+#[test]
+fn deepcluster_resumes_exactly() -> anyhow::Result<()> {
+    let _guard = common::serial();
+    let data = common::shapes_rgb(96, 3)?;
+    let out = tempfile::tempdir()?;
+    let mut whole = Dec::new(common::small_sobel_convnet(8, 4)?, deepcluster(60).check()?)?;
+    let full = whole.fit(&data, None)?;
+    let mut first = Dec::new(common::small_sobel_convnet(8, 4)?, deepcluster(36).check()?)?;
+    first.fit(&data, Some(out.path()))?;
+    let mut second = Dec::new(common::small_sobel_convnet(8, 9)?, deepcluster(60).check()?)?;
+    let resumed = second.fit_or_resume(&data, out.path())?;
+    assert_eq!(resumed.resumed_from, Some(36));
+    common::assert_same_run(
+        (&resumed, second.layer().centroids()),
+        (&full, whole.layer().centroids()),
+    );
+    Ok(())
+}

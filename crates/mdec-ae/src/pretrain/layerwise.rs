@@ -53,7 +53,7 @@ impl Dense {
 ///
 /// # Errors
 /// [`PretrainParamsError::Layerwise`] for an architecture other than dense without batch
-/// norm; tensor errors.
+/// norm or Sobel front; tensor errors.
 pub(crate) fn pretrain_layers(
     model: &mut AeModel,
     train: &Dataset,
@@ -65,8 +65,10 @@ pub(crate) fn pretrain_layers(
     let Arch::Dense(dense) = &config.arch else {
         return Err(refuse("it needs the dense architecture"));
     };
-    if config.batch_norm {
-        return Err(refuse("it takes a dense autoencoder without batch norm"));
+    if config.batch_norm || config.sobel {
+        return Err(refuse(
+            "it takes a dense autoencoder without batch norm or Sobel front",
+        ));
     }
     let depth = dense.hidden.len() + 1;
     let encoder_name = |k: usize| match k + 1 == depth {

@@ -57,19 +57,29 @@ pub(crate) trait Method<B: Backbone> {
 
     /// Restores [`Method::state`] from a checkpoint.
     fn restore(&mut self, _state: Tensor) {}
+
+    /// Whether the loop starts a fresh optimiser after each adjusting update (DeepCluster
+    /// re-initialises its head, whose old moments would push it the wrong way).
+    fn fresh_optimizer_at_updates(&self) -> bool {
+        false
+    }
+
+    /// The order of the samples in an epoch, when the method draws them itself rather than
+    /// as the loop's seeded shuffle.
+    fn order(&self, _n: usize, _seed: u64, _epoch: usize) -> Option<Vec<usize>> {
+        None
+    }
 }
 
 /// The method of the loop's objective.
 pub(crate) fn method_for<B: Backbone>(dec: &Dec<B>) -> Box<dyn Method<B>> {
-    match dec.params.objective.uses_lloyd() {
-        true => Box::new(LloydKMeans {
+    match dec.params.objective {
+        Objective::Dcra { terms, .. } => Box::new(LloydKMeans {
             steps: dec.params.lloyd_steps,
-            terms: match dec.params.objective {
-                Objective::Dcra { terms, .. } => terms,
-                _ => DcraTerms::PerValue,
-            },
+            terms,
         }),
-        false => Box::new(KlTarget::default()),
+        Objective::DeepCluster { pca_dim } => Box::new(PseudoLabels::new(dec, pca_dim)),
+        Objective::Dec | Objective::Idec { .. } => Box::new(KlTarget::default()),
     }
 }
 
@@ -132,6 +142,173 @@ impl<B: Backbone> Method<B> for LloydKMeans {
     fn reconstruction_per_sample(&self) -> bool {
         self.terms == DcraTerms::Comparable
     }
+}
+
+/// DeepCluster: pseudo-labels from k-means on whitened, normalised embeddings at each
+/// update; a linear head, re-initialised then, trained by cross-entropy against them, with
+/// every pseudo-class drawn equally often. The clustering layer's centroids are kept at the
+/// means of the raw embeddings of each pseudo-class, so that a saved model assigns new
+/// samples to the nearest of them.
+pub(crate) struct PseudoLabels {
+    pca_dim: usize,
+    head: tch::nn::Linear,
+    /// The pseudo-label of every sample `[n]`, on the device; none before the first update.
+    labels: Option<Tensor>,
+    /// The same on the host, for the sampling.
+    host: Vec<usize>,
+    k: usize,
+}
+
+impl PseudoLabels {
+    fn new<B: Backbone>(dec: &Dec<B>, pca_dim: usize) -> Self {
+        let k = dec.params.n_clusters;
+        let root = dec.backbone.var_store().root();
+        let head = tch::nn::linear(
+            &root / "deepcluster_head",
+            dec.backbone.latent_dim(),
+            k as i64,
+            Default::default(),
+        );
+        Self {
+            pca_dim,
+            head,
+            labels: None,
+            host: Vec::new(),
+            k,
+        }
+    }
+
+    /// Pseudo-labels of the embeddings `zs` `[n, d]` (k-means on their whitened, L2-normalised
+    /// principal components), the head re-initialised and the centroids set; returns the
+    /// inertia and the labels.
+    fn relabel<B: Backbone>(&mut self, dec: &Dec<B>, zs: &Tensor) -> Result<(f64, Vec<usize>)> {
+        let features = tch::no_grad(|| whiten(zs, self.pca_dim))?; // [n, p]
+        let km = dec.params.kmeans().fit(&features)?;
+        let labels = km.labels_vec()?;
+        let idx = Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>())
+            .f_to_device(zs.device())?;
+        tch::no_grad(|| -> Result<()> {
+            // Centroids: the raw embeddings' mean per pseudo-class (an empty class keeps
+            // its centroid).
+            let d = zs.size()[1];
+            let sums = Tensor::f_zeros([self.k as i64, d], (zs.kind(), zs.device()))?
+                .f_index_add(0, &idx, zs)?;
+            let counts = idx
+                .f_bincount(None::<Tensor>, self.k as i64)?
+                .f_to_kind(zs.kind())?;
+            let filled = counts.f_gt(0.0)?.f_unsqueeze(1)?;
+            let means = (sums / counts.f_clamp_min(1.0)?.f_unsqueeze(1)?)
+                .f_where_self(&filled, dec.layer.centroids())?;
+            dec.layer.set_centroids(&means)?;
+            // The head starts again, as in the paper (its old classes mean nothing now).
+            let fresh = tch::nn::VarStore::new(zs.device());
+            let init = tch::nn::linear(fresh.root(), d, self.k as i64, Default::default());
+            let mut ws = self.head.ws.shallow_clone();
+            ws.f_copy_(&init.ws)?;
+            if let (Some(bs), Some(init_bs)) = (&self.head.bs, &init.bs) {
+                bs.shallow_clone().f_copy_(init_bs)?;
+            }
+            Ok(())
+        })?;
+        self.labels = Some(idx);
+        self.host = labels.clone();
+        Ok((km.inertia(), labels))
+    }
+}
+
+impl<B: Backbone> Method<B> for PseudoLabels {
+    fn init(&mut self, dec: &Dec<B>, zs: &Tensor) -> Result<(Option<f64>, Vec<usize>)> {
+        let (inertia, labels) = self.relabel(dec, zs)?;
+        Ok((Some(inertia), labels))
+    }
+
+    fn update(&mut self, dec: &Dec<B>, zs: &Tensor, adjust: bool) -> Result<Tensor> {
+        if adjust || self.labels.is_none() {
+            self.relabel(dec, zs)?;
+        }
+        let labels = self
+            .labels
+            .as_ref()
+            .map(Tensor::shallow_clone)
+            .unwrap_or_default();
+        Ok(labels.f_one_hot(self.k as i64)?.f_to_kind(zs.kind())?) // [n, k]
+    }
+
+    fn loss(&self, _dec: &Dec<B>, zs: &Tensor, idx: &Tensor) -> Result<Tensor> {
+        let labels = match &self.labels {
+            Some(labels) => labels.f_index_select(0, idx)?, // [b]
+            None => return Ok(Tensor::zeros([], (zs.kind(), zs.device()))),
+        };
+        Ok(zs.apply(&self.head).cross_entropy_for_logits(&labels))
+    }
+
+    fn state(&self) -> Option<&Tensor> {
+        self.labels.as_ref()
+    }
+
+    fn fresh_optimizer_at_updates(&self) -> bool {
+        true
+    }
+
+    fn restore(&mut self, state: Tensor) {
+        self.host = Vec::<i64>::try_from(&state.to_device(tch::Device::Cpu))
+            .map(|v| v.into_iter().map(|l| l.max(0) as usize).collect())
+            .unwrap_or_default();
+        self.labels = Some(state);
+    }
+
+    /// `n` draws per epoch, the same number from every non-empty pseudo-class (each
+    /// class's samples shuffled, cycled as needed), then shuffled.
+    fn order(&self, n: usize, seed: u64, epoch: usize) -> Option<Vec<usize>> {
+        if self.host.len() != n {
+            return None;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(mix(seed ^ ((epoch as u64) << 20)));
+        let mut classes: Vec<Vec<usize>> = vec![Vec::new(); self.k];
+        for (i, &l) in self.host.iter().enumerate() {
+            classes[l.min(self.k - 1)].push(i);
+        }
+        classes.retain(|c| !c.is_empty());
+        let per = n.div_ceil(classes.len().max(1));
+        let mut order = Vec::with_capacity(per * classes.len());
+        for class in &mut classes {
+            shuffle(class, &mut rng);
+            order.extend(class.iter().cycle().take(per));
+        }
+        shuffle(&mut order, &mut rng);
+        order.truncate(n);
+        Some(order)
+    }
+}
+
+/// Fisher–Yates with the run's generator.
+fn shuffle<T>(items: &mut [T], rng: &mut ChaCha8Rng) {
+    for i in (1..items.len()).rev() {
+        let j = ((u128::from(rng.next_u64()) * (i as u128 + 1)) >> 64) as usize;
+        items.swap(i, j);
+    }
+}
+
+/// The embeddings `zs` `[n, d]` centred, projected on their `p` leading principal axes,
+/// divided by the square root of each axis's variance (whitened) and L2-normalised per row:
+/// DeepCluster's preprocessing before k-means. The axes come from libtorch's symmetric
+/// eigendecomposition of the covariance.
+fn whiten(zs: &Tensor, p: usize) -> Result<Tensor> {
+    let zs = zs.f_to_kind(tch::Kind::Double)?;
+    let (n, d) = (zs.size()[0], zs.size()[1]);
+    let p = (p as i64).clamp(1, d);
+    let centred = &zs - zs.f_mean_dim(Some([0i64].as_slice()), true, None)?;
+    let cov = centred.f_transpose(0, 1)?.f_matmul(&centred)? / (n - 1).max(1) as f64; // [d, d]
+    let (values, vectors) = cov.f_linalg_eigh("L")?; // ascending
+    let top = vectors.f_narrow(1, d - p, p)?; // [d, p]
+    let scale = values.f_narrow(0, d - p, p)?.f_clamp_min(1e-12)?.f_sqrt()?;
+    let projected = centred.f_matmul(&top)? / scale; // [n, p]
+    let norms = projected
+        .f_square()?
+        .f_sum_dim_intlist(Some([1i64].as_slice()), true, None)?
+        .f_sqrt()?
+        .f_clamp_min(1e-12)?;
+    Ok((projected / norms).f_to_kind(tch::Kind::Float)?)
 }
 
 /// The centroids from the embeddings of all samples `zs` `[n, d]`: k-means, or `k` samples

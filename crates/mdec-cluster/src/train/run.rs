@@ -333,6 +333,18 @@ impl<'a, B: Backbone> Run<'a, B> {
                 let zs_all = self.embed_all()?; // [n, d]
                 let adjust = clustering && it > clustering_start && !resumed_here;
                 let q_all = self.method.update(self.dec, &zs_all, adjust)?; // [n, k]
+                // The epoch's order is drawn again from here: a method that draws it from
+                // its labels (DeepCluster) then does so from the new ones, as a run resumed
+                // here does.
+                order = None;
+                if adjust && self.method.fresh_optimizer_at_updates() {
+                    optimizer = Optimizer::new(
+                        self.dec.backbone.var_store(),
+                        params.optimizer,
+                        params.lr,
+                        0.0,
+                    );
+                }
                 if !resumed_here {
                     let labels = labels_to_vec(&hard_assignment(&q_all))?;
                     let previous: Vec<usize> =
@@ -455,15 +467,20 @@ impl<'a, B: Backbone> Run<'a, B> {
             let epoch = it / self.steps_per_epoch;
             let b = it % self.steps_per_epoch;
             if order.as_ref().is_none_or(|(e, _)| *e != epoch) {
-                let batches = mdec_data::Batches::new(
-                    self.n,
-                    bs,
-                    Order::Shuffled {
-                        seed: params.seed,
-                        epoch: epoch as u64,
-                    },
-                )?;
-                order = Some((epoch, batches.order().to_vec()));
+                let drawn = match self.method.order(self.n, params.seed, epoch) {
+                    Some(drawn) => drawn,
+                    None => mdec_data::Batches::new(
+                        self.n,
+                        bs,
+                        Order::Shuffled {
+                            seed: params.seed,
+                            epoch: epoch as u64,
+                        },
+                    )?
+                    .order()
+                    .to_vec(),
+                };
+                order = Some((epoch, drawn));
             }
             let indices: Vec<usize> = match &order {
                 Some((_, o)) => o[b * bs..((b + 1) * bs).min(self.n)].to_vec(),
@@ -659,10 +676,14 @@ impl<'a, B: Backbone> Run<'a, B> {
     }
 
     /// Whether iteration `it` recomputes the target distribution: every `update_interval`
-    /// iterations, at the end, and right after a reconstruction-only warm-up initialised the
+    /// iterations (every epoch when it is 0), at the end, and right after a reconstruction-only warm-up initialised the
     /// centroids (else KL would pull q toward the stale, centroid-less target).
     fn is_update(&self, it: usize, clustering_start: usize) -> bool {
-        it.is_multiple_of(self.dec.params.update_interval)
+        let interval = match self.dec.params.update_interval {
+            0 => self.steps_per_epoch,
+            every => every,
+        };
+        it.is_multiple_of(interval)
             || it >= self.total
             || (clustering_start > 0 && it == clustering_start)
     }

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use mdec_ae::{AeConfig, AeModel, Arch, DenseConfig};
+use mdec_ae::{AeConfig, AeModel, Arch, DenseConfig, MdecConfig};
 use mdec_cluster::{ClusterReport, DecParams, Objective};
 use mdec_data::Dataset;
 use ndarray::Array4;
@@ -66,6 +66,70 @@ pub fn three_class_images(n: usize, seed: u64) -> anyhow::Result<Dataset> {
         }
     }
     Ok(Dataset::new(images).with_labels((0..n).map(|i| i % 3).collect())?)
+}
+
+/// `n` RGB images of 3×16×16 in three classes told apart by shape alone (a horizontal bar,
+/// a vertical bar, a hollow square), each moved by up to two pixels, on a background of a
+/// random colour with the shape in another colour, lighter or darker in every channel:
+/// colour and brightness say nothing of the class. Labels are `i % 3`.
+pub fn shapes_rgb(n: usize, seed: u64) -> anyhow::Result<Dataset> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut images = Array4::<f32>::zeros((n, 3, 16, 16));
+    for i in 0..n {
+        let (dy, dx) = (
+            (rng.next_u64() % 5) as i64 - 2,
+            (rng.next_u64() % 5) as i64 - 2,
+        );
+        let background: Vec<f32> = (0..3).map(|_| 0.25 + 0.5 * uniform(&mut rng)).collect();
+        let polarity = if rng.next_u64() % 2 == 0 { 1.0 } else { -1.0 };
+        let foreground: Vec<f32> = background
+            .iter()
+            .map(|&b| b + polarity * (0.15 + 0.1 * uniform(&mut rng)))
+            .collect();
+        for y in 0..16i64 {
+            for x in 0..16i64 {
+                let (yy, xx) = (y - dy, x - dx);
+                let on = match i % 3 {
+                    0 => (6..10).contains(&yy) && (3..13).contains(&xx),
+                    1 => (3..13).contains(&yy) && (6..10).contains(&xx),
+                    _ => {
+                        let inside = |a: i64| (4..12).contains(&a);
+                        let rim = |a: i64| a == 4 || a == 5 || a == 10 || a == 11;
+                        inside(yy) && inside(xx) && (rim(yy) || rim(xx))
+                    }
+                };
+                for c in 0..3 {
+                    images[[i, c, y as usize, x as usize]] = match on {
+                        true => foreground[c],
+                        false => background[c],
+                    };
+                }
+            }
+        }
+    }
+    Ok(Dataset::new(images).with_labels((0..n).map(|i| i % 3).collect())?)
+}
+
+/// A small convnet with batch norm behind a Sobel front (DeepCluster's kind of model) for
+/// 3×16×16 images: blocks of 8 and 16 channels, a latent layer of `latent`, seeded.
+pub fn small_sobel_convnet(latent: i64, seed: u64) -> anyhow::Result<AeModel> {
+    let config = AeConfig {
+        arch: Arch::Mdec(MdecConfig {
+            channels: vec![8, 16],
+            kernel_sizes: vec![3, 3],
+            ..MdecConfig::default()
+        }),
+        latent_dim: latent,
+        batch_norm: true,
+        sobel: true,
+        ..AeConfig::default()
+    };
+    Ok(AeModel::with_seed(
+        config,
+        mdec_data::ImageShape::new(3, 16, 16),
+        Device::Cpu,
+        seed,
+    )?)
 }
 
 /// A small dense autoencoder `64–32–latent` for 1×8×8 images, seeded.
