@@ -79,6 +79,47 @@ pub fn write_shapes(dir: &Path, per_class: usize, seed: u64) -> anyhow::Result<(
     Ok(())
 }
 
+/// `per_class` RGB images of `side`×`side` of each of three classes told apart by shape
+/// alone (`horizontal` bar, `vertical` bar, hollow `square`), moved by up to two pixels, in a
+/// random part colour with the shape lighter or darker in every channel; returns (class,
+/// image) pairs, the classes interleaved. Seeded by `seed`.
+pub fn rgb_shapes(per_class: usize, side: u32, seed: u64) -> Vec<(usize, image::RgbImage)> {
+    let mut state = seed;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let (lo, hi) = (side as i64 / 4, 3 * side as i64 / 4);
+    let (mid_lo, mid_hi) = (side as i64 / 2 - 2, side as i64 / 2 + 2);
+    let mut out = Vec::with_capacity(3 * per_class);
+    for _ in 0..per_class {
+        for class in 0..3 {
+            let (dy, dx) = (next(5) as i64 - 2, next(5) as i64 - 2);
+            let background: Vec<i64> = (0..3).map(|_| 64 + next(128) as i64).collect();
+            let step = (40 + next(24) as i64) * if next(2) == 0 { 1 } else { -1 };
+            let image = image::RgbImage::from_fn(side, side, |x, y| {
+                let (y, x) = (y as i64 - dy, x as i64 - dx);
+                let inside = |a: i64| (lo..hi).contains(&a);
+                let on = match class {
+                    0 => (mid_lo..mid_hi).contains(&y) && inside(x),
+                    1 => inside(y) && (mid_lo..mid_hi).contains(&x),
+                    _ => {
+                        let rim = |a: i64| a < lo + 2 || a >= hi - 2;
+                        inside(y) && inside(x) && (rim(y) || rim(x))
+                    }
+                };
+                let value =
+                    |c: usize| (background[c] + if on { step } else { 0 }).clamp(0, 255) as u8;
+                image::Rgb([value(0), value(1), value(2)])
+            });
+            out.push((class, image));
+        }
+    }
+    out
+}
+
 /// The arguments of a small training run on the class folders `images` with labels from
 /// the folder names: the flag/value pairs of `settings` (`--preset`, `--epochs`, `--seed`,
 /// ...), then `--device cpu --out out`. `--out` comes last, so the resume command that an

@@ -225,7 +225,8 @@ impl DataArgs {
 /// (see `mdec_pipeline::SettingsSpec`).
 #[derive(clap::Args, Debug)]
 pub struct SettingsArgs {
-    /// The method: dec, idec, dcec, dcra, dcra-fixed, mdec, crops or fields [default: the config file's,
+    /// The method: dec, idec, dcec, dcra, dcra-fixed, mdec, crops, fields or deepcluster
+    /// [default: the config file's,
     /// else crops for --images (anomaly descriptors of each crop, then DEC: minutes on a
     /// CPU), fields for --tiles (texture statistics of each tile, then DEC), mdec for
     /// --dataset, --npy and --idx].

@@ -36,6 +36,7 @@ pub enum Objective {
     /// pseudo-labels, a linear classifier head is re-initialised, and each batch is trained
     /// by cross-entropy against the pseudo-labels, batches drawn uniformly over them. No
     /// decoder.
+    #[serde(rename = "deepcluster")]
     DeepCluster {
         /// Dimensions kept by the PCA whitening (at most the embedding's). The paper uses
         /// 256.

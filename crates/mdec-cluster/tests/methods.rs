@@ -13,7 +13,10 @@ mod common;
 
 use common::quick;
 
-use mdec_cluster::{CentroidInit, Dec, DecParams, LossSchedule, Objective};
+use mdec_ae::StopFlag;
+use mdec_cluster::{
+    CentroidInit, ClusterLayout, Dec, DecParams, LossSchedule, Objective, Resume, StopReason,
+};
 
 /// One case: its name and parameters.
 fn cases() -> Vec<(&'static str, DecParams)> {
@@ -200,23 +203,48 @@ fn deepcluster_learns_separable_classes_from_scratch() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A DeepCluster run interrupted at an update and resumed on a freshly built model ends
-/// where the uninterrupted run does: the pseudo-labels, the head and its fresh optimiser
-/// come back from the checkpoint.
+/// A DeepCluster run stopped before its first batch, resumed and stopped at an update,
+/// then resumed on a freshly built model, ends where the uninterrupted run does: the
+/// pseudo-labels, the head and its fresh optimiser come back from the checkpoints.
 #[test]
 fn deepcluster_resumes_exactly() -> anyhow::Result<()> {
     let _guard = common::serial();
     let data = common::shapes_rgb(96, 3)?;
-    let out = tempfile::tempdir()?;
     let mut whole = Dec::new(common::small_sobel_convnet(8, 4)?, deepcluster(60).check()?)?;
     let full = whole.fit(&data, None)?;
-    let mut first = Dec::new(common::small_sobel_convnet(8, 4)?, deepcluster(36).check()?)?;
-    first.fit(&data, Some(out.path()))?;
-    let mut second = Dec::new(common::small_sobel_convnet(8, 9)?, deepcluster(60).check()?)?;
-    let resumed = second.fit_or_resume(&data, out.path())?;
+
+    let out = tempfile::tempdir()?;
+    let layout = ClusterLayout {
+        tables: out.path().join("metrics"),
+        checkpoint: out.path().join("checkpoints/cluster"),
+    };
+    let stop = StopFlag::new();
+    stop.stop();
+    let mut first = Dec::new(common::small_sobel_convnet(8, 4)?, deepcluster(60).check()?)?;
+    let report = first
+        .fitting(&data)
+        .output(&layout)
+        .stop(stop.clone())
+        .run()?;
+    assert_eq!(report.stop, StopReason::Interrupted { iteration: 0 });
+    stop.reset();
+    // 96 samples in batches of 8: iteration 36 starts epoch 3, an update.
+    let mut second = Dec::new(common::small_sobel_convnet(8, 5)?, deepcluster(36).check()?)?;
+    let part = second
+        .fitting(&data)
+        .output(&layout)
+        .resume(Resume::Required)
+        .run()?;
+    assert_eq!(part.resumed_from, Some(0));
+    let mut third = Dec::new(common::small_sobel_convnet(8, 9)?, deepcluster(60).check()?)?;
+    let resumed = third
+        .fitting(&data)
+        .output(&layout)
+        .resume(Resume::Required)
+        .run()?;
     assert_eq!(resumed.resumed_from, Some(36));
     common::assert_same_run(
-        (&resumed, second.layer().centroids()),
+        (&resumed, third.layer().centroids()),
         (&full, whole.layer().centroids()),
     );
     Ok(())

@@ -152,8 +152,10 @@ impl<B: Backbone> Method<B> for LloydKMeans {
 pub(crate) struct PseudoLabels {
     pca_dim: usize,
     head: tch::nn::Linear,
-    /// The pseudo-label of every sample `[n]`, on the device; none before the first update.
-    labels: Option<Tensor>,
+    /// The pseudo-labels of all samples one-hot `[n, k]` on the device (the shape of a
+    /// target distribution, so a checkpoint between updates holds them as it holds DEC's
+    /// target); none before the first update.
+    target: Option<Tensor>,
     /// The same on the host, for the sampling.
     host: Vec<usize>,
     k: usize,
@@ -172,21 +174,34 @@ impl PseudoLabels {
         Self {
             pca_dim,
             head,
-            labels: None,
+            target: None,
             host: Vec::new(),
             k,
         }
     }
 
-    /// Pseudo-labels of the embeddings `zs` `[n, d]` (k-means on their whitened, L2-normalised
-    /// principal components), the head re-initialised and the centroids set; returns the
-    /// inertia and the labels.
-    fn relabel<B: Backbone>(&mut self, dec: &Dec<B>, zs: &Tensor) -> Result<(f64, Vec<usize>)> {
+    /// Pseudo-labels of the embeddings `zs` `[n, d]`: k-means on their whitened,
+    /// L2-normalised principal components; returns the inertia, the labels and the labels
+    /// on the device.
+    fn label<B: Backbone>(
+        &mut self,
+        dec: &Dec<B>,
+        zs: &Tensor,
+    ) -> Result<(f64, Vec<usize>, Tensor)> {
         let features = tch::no_grad(|| whiten(zs, self.pca_dim))?; // [n, p]
         let km = dec.params.kmeans().fit(&features)?;
         let labels = km.labels_vec()?;
         let idx = Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>())
             .f_to_device(zs.device())?;
+        self.target = Some(idx.f_one_hot(self.k as i64)?.f_to_kind(zs.kind())?);
+        self.host = labels.clone();
+        Ok((km.inertia(), labels, idx))
+    }
+
+    /// New pseudo-labels ([`PseudoLabels::label`]), the head re-initialised and the
+    /// centroids set; returns the inertia and the labels.
+    fn relabel<B: Backbone>(&mut self, dec: &Dec<B>, zs: &Tensor) -> Result<(f64, Vec<usize>)> {
+        let (inertia, labels, idx) = self.label(dec, zs)?;
         tch::no_grad(|| -> Result<()> {
             // Centroids: the raw embeddings' mean per pseudo-class (an empty class keeps
             // its centroid).
@@ -210,9 +225,7 @@ impl PseudoLabels {
             }
             Ok(())
         })?;
-        self.labels = Some(idx);
-        self.host = labels.clone();
-        Ok((km.inertia(), labels))
+        Ok((inertia, labels))
     }
 }
 
@@ -223,27 +236,30 @@ impl<B: Backbone> Method<B> for PseudoLabels {
     }
 
     fn update(&mut self, dec: &Dec<B>, zs: &Tensor, adjust: bool) -> Result<Tensor> {
-        if adjust || self.labels.is_none() {
+        if adjust {
             self.relabel(dec, zs)?;
+        } else if self.target.is_none() {
+            // Resumed at an update: the head and centroids come from the checkpoint, and
+            // k-means on the same embeddings gives the same labels again.
+            let _ = self.label(dec, zs)?;
         }
-        let labels = self
-            .labels
+        Ok(self
+            .target
             .as_ref()
             .map(Tensor::shallow_clone)
-            .unwrap_or_default();
-        Ok(labels.f_one_hot(self.k as i64)?.f_to_kind(zs.kind())?) // [n, k]
+            .unwrap_or_default()) // [n, k]
     }
 
     fn loss(&self, _dec: &Dec<B>, zs: &Tensor, idx: &Tensor) -> Result<Tensor> {
-        let labels = match &self.labels {
-            Some(labels) => labels.f_index_select(0, idx)?, // [b]
+        let labels = match &self.target {
+            Some(target) => target.f_index_select(0, idx)?.f_argmax(1, false)?, // [b]
             None => return Ok(Tensor::zeros([], (zs.kind(), zs.device()))),
         };
         Ok(zs.apply(&self.head).cross_entropy_for_logits(&labels))
     }
 
     fn state(&self) -> Option<&Tensor> {
-        self.labels.as_ref()
+        self.target.as_ref()
     }
 
     fn fresh_optimizer_at_updates(&self) -> bool {
@@ -251,10 +267,13 @@ impl<B: Backbone> Method<B> for PseudoLabels {
     }
 
     fn restore(&mut self, state: Tensor) {
-        self.host = Vec::<i64>::try_from(&state.to_device(tch::Device::Cpu))
-            .map(|v| v.into_iter().map(|l| l.max(0) as usize).collect())
+        self.host = state
+            .argmax(1, false)
+            .to_device(tch::Device::Cpu)
+            .try_into()
+            .map(|v: Vec<i64>| v.into_iter().map(|l| l.max(0) as usize).collect())
             .unwrap_or_default();
-        self.labels = Some(state);
+        self.target = Some(state);
     }
 
     /// `n` draws per epoch, the same number from every non-empty pseudo-class (each

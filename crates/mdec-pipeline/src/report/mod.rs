@@ -96,8 +96,14 @@ pub fn render(
         figures::pretrain_curves(run, rows)?;
         drawn.push(figures::PRETRAIN_CURVES.into());
     }
-    // A model of features reconstructs features, not pictures.
-    let pictures = config.settings.features.is_none();
+    // A model of features reconstructs features, not pictures; a decoder that neither
+    // pretraining nor the clustering loss trained (DeepCluster, the random-initialisation
+    // ablation of DEC) draws noise.
+    let settings = &config.settings;
+    let decoder_trained = settings.pretrain.epochs > 0
+        || settings.cluster.objective.weights().0 > 0.0
+        || settings.cluster.schedule.reconstructs();
+    let pictures = settings.features.is_none() && decoder_trained;
     let mut quality = None;
     if let (Some(model), Some(data), true) = (autoencoder, data, pictures) {
         figures::reconstructions(run, model, data)?;
