@@ -78,6 +78,7 @@ mod model;
 mod objective;
 mod output;
 mod params;
+mod pic;
 mod preset;
 mod train;
 
@@ -90,7 +91,7 @@ pub use layer::{
     soft_assignment, target_distribution,
 };
 pub use model::{CENTROIDS_FILE, CLUSTER_JSON, ClusterMeta, MODEL_VERSION, WEIGHTS_FILE};
-pub use objective::{DcraTerms, LossSchedule, Objective};
+pub use objective::{DcraTerms, Grouping, LossSchedule, Objective};
 pub use output::{Assignments, embeddings_frame};
 pub use params::{CentroidInit, DecParams, DecValidParams};
 pub use preset::{Preset, PresetSettings, preset};

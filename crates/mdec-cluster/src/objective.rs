@@ -32,16 +32,34 @@ pub enum Objective {
         terms: DcraTerms,
     },
     /// DeepCluster (Caron et al., ECCV 2018): at each update the embeddings are
-    /// PCA-whitened to `pca_dim` dimensions and L2-normalised, k-means on them gives
-    /// pseudo-labels, a linear classifier head is re-initialised, and each batch is trained
-    /// by cross-entropy against the pseudo-labels, batches drawn uniformly over them. No
-    /// decoder.
+    /// PCA-whitened to `pca_dim` dimensions and L2-normalised, k-means (or power iteration
+    /// clustering) on them gives pseudo-labels, a linear classifier head is re-initialised,
+    /// and each batch is trained by cross-entropy against the pseudo-labels, batches drawn
+    /// uniformly over them. No decoder.
     #[serde(rename = "deepcluster")]
     DeepCluster {
         /// Dimensions kept by the PCA whitening (at most the embedding's). The paper uses
         /// 256.
         pca_dim: usize,
+        /// What groups the whitened features into pseudo-labels. Default k-means.
+        #[serde(default)]
+        grouping: Grouping,
     },
+}
+
+/// What gives DeepCluster its pseudo-labels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grouping {
+    /// k-means with the run's restarts and seed. The default, as in the paper's main
+    /// results.
+    #[default]
+    Kmeans,
+    /// Power iteration clustering on the 5-nearest-neighbour graph, the paper's
+    /// alternative (its §3.3 and `clustering.py`): the basins of the random walk's local
+    /// maxima, the smallest merged into the one with the nearest mean until at most
+    /// `n_clusters` remain.
+    Pic,
 }
 
 /// How DCRA's reconstruction and k-means terms are measured, for a batch of inputs `x`,

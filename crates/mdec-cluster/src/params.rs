@@ -196,7 +196,7 @@ impl DecParams {
                     return Err(E::Gamma(gamma));
                 }
             }
-            Objective::DeepCluster { pca_dim: 0 } => return Err(E::PcaDim(0)),
+            Objective::DeepCluster { pca_dim: 0, .. } => return Err(E::PcaDim(0)),
             Objective::DeepCluster { .. } => {}
             Objective::Dcra { lambda, sigma, .. } => {
                 if !(0.0..=1.0).contains(&lambda) {

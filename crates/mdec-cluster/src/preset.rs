@@ -10,7 +10,7 @@ use mdec_features::{Anomaly, FeatureSpec, Texture};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::objective::{DcraTerms, Objective};
+use crate::objective::{DcraTerms, Grouping, Objective};
 use crate::params::DecParams;
 
 /// A published method.
@@ -301,7 +301,10 @@ pub fn preset(preset: Preset, n_clusters: usize) -> PresetSettings {
             },
             pretrain: keras_pretrain.epochs(0),
             cluster: dec_cluster
-                .objective(Objective::DeepCluster { pca_dim: 32 })
+                .objective(Objective::DeepCluster {
+                    pca_dim: 32,
+                    grouping: Grouping::Kmeans,
+                })
                 .lr(0.01)
                 .update_interval(0)
                 .max_epochs(Some(30))

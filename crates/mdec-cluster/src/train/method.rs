@@ -21,7 +21,7 @@ use crate::error::Result;
 use crate::kmeans::labels_to_vec;
 use crate::layer::{hard_assignment, target_distribution};
 use crate::loss::{kl_divergence, kmeans_loss, kmeans_share_loss};
-use crate::objective::{DcraTerms, Objective};
+use crate::objective::{DcraTerms, Grouping, Objective};
 use crate::params::CentroidInit;
 use crate::train::Dec;
 use crate::train::run::mix;
@@ -78,7 +78,9 @@ pub(crate) fn method_for<B: Backbone>(dec: &Dec<B>) -> Box<dyn Method<B>> {
             steps: dec.params.lloyd_steps,
             terms,
         }),
-        Objective::DeepCluster { pca_dim } => Box::new(PseudoLabels::new(dec, pca_dim)),
+        Objective::DeepCluster { pca_dim, grouping } => {
+            Box::new(PseudoLabels::new(dec, pca_dim, grouping))
+        }
         Objective::Dec | Objective::Idec { .. } => Box::new(KlTarget::default()),
     }
 }
@@ -151,6 +153,7 @@ impl<B: Backbone> Method<B> for LloydKMeans {
 /// samples to the nearest of them.
 pub(crate) struct PseudoLabels {
     pca_dim: usize,
+    grouping: Grouping,
     head: tch::nn::Linear,
     /// The pseudo-labels of all samples one-hot `[n, k]` on the device (the shape of a
     /// target distribution, so a checkpoint between updates holds them as it holds DEC's
@@ -162,7 +165,7 @@ pub(crate) struct PseudoLabels {
 }
 
 impl PseudoLabels {
-    fn new<B: Backbone>(dec: &Dec<B>, pca_dim: usize) -> Self {
+    fn new<B: Backbone>(dec: &Dec<B>, pca_dim: usize, grouping: Grouping) -> Self {
         let k = dec.params.n_clusters;
         let root = dec.backbone.var_store().root();
         let head = tch::nn::linear(
@@ -173,6 +176,7 @@ impl PseudoLabels {
         );
         Self {
             pca_dim,
+            grouping,
             head,
             target: None,
             host: Vec::new(),
@@ -180,27 +184,36 @@ impl PseudoLabels {
         }
     }
 
-    /// Pseudo-labels of the embeddings `zs` `[n, d]`: k-means on their whitened,
-    /// L2-normalised principal components; returns the inertia, the labels and the labels
-    /// on the device.
+    /// Pseudo-labels of the embeddings `zs` `[n, d]`: k-means or PIC on their whitened,
+    /// L2-normalised principal components; returns the k-means inertia (none for PIC), the
+    /// labels and the labels on the device.
     fn label<B: Backbone>(
         &mut self,
         dec: &Dec<B>,
         zs: &Tensor,
-    ) -> Result<(f64, Vec<usize>, Tensor)> {
+    ) -> Result<(Option<f64>, Vec<usize>, Tensor)> {
         let features = tch::no_grad(|| whiten(zs, self.pca_dim))?; // [n, p]
-        let km = dec.params.kmeans().fit(&features)?;
-        let labels = km.labels_vec()?;
+        let (inertia, labels) = match self.grouping {
+            Grouping::Kmeans => {
+                let km = dec.params.kmeans().fit(&features)?;
+                (Some(km.inertia()), km.labels_vec()?)
+            }
+            Grouping::Pic => (None, crate::pic::pic(&features, self.k)?),
+        };
         let idx = Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>())
             .f_to_device(zs.device())?;
         self.target = Some(idx.f_one_hot(self.k as i64)?.f_to_kind(zs.kind())?);
         self.host = labels.clone();
-        Ok((km.inertia(), labels, idx))
+        Ok((inertia, labels, idx))
     }
 
     /// New pseudo-labels ([`PseudoLabels::label`]), the head re-initialised and the
-    /// centroids set; returns the inertia and the labels.
-    fn relabel<B: Backbone>(&mut self, dec: &Dec<B>, zs: &Tensor) -> Result<(f64, Vec<usize>)> {
+    /// centroids set; returns the k-means inertia and the labels.
+    fn relabel<B: Backbone>(
+        &mut self,
+        dec: &Dec<B>,
+        zs: &Tensor,
+    ) -> Result<(Option<f64>, Vec<usize>)> {
         let (inertia, labels, idx) = self.label(dec, zs)?;
         tch::no_grad(|| -> Result<()> {
             // Centroids: the raw embeddings' mean per pseudo-class (an empty class keeps
@@ -231,8 +244,7 @@ impl PseudoLabels {
 
 impl<B: Backbone> Method<B> for PseudoLabels {
     fn init(&mut self, dec: &Dec<B>, zs: &Tensor) -> Result<(Option<f64>, Vec<usize>)> {
-        let (inertia, labels) = self.relabel(dec, zs)?;
-        Ok((Some(inertia), labels))
+        self.relabel(dec, zs)
     }
 
     fn update(&mut self, dec: &Dec<B>, zs: &Tensor, adjust: bool) -> Result<Tensor> {
