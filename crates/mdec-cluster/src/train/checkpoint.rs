@@ -1,10 +1,10 @@
 //! Clustering checkpoints: a folder (`<out>/checkpoint/` by default, see
 //! [`ClusterLayout`]) with `weights.safetensors` (encoder, decoder, centroids),
 //! `optimizer.safetensors` (moments) and `state.json` (iteration, last assignment, rows,
-//! scheduler), replaced as a whole at every target update (with
-//! [`mdec_data::atomic::replace_dir`]). A checkpoint written on a stop
-//! request between two updates also holds `target.safetensors` (the target distribution
-//! P of the interval) and the interval's loss sums.
+//! scheduler) and `target.safetensors` (the method's state: DEC's target distribution P,
+//! DeepCluster's pseudo-labels), replaced as a whole at every target update (with
+//! [`mdec_data::atomic::replace_dir`]). A checkpoint written on a stop request between
+//! two updates also holds the interval's loss sums.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -138,7 +138,8 @@ pub fn latest_checkpoint(out_dir: &Path) -> Option<PathBuf> {
 pub(crate) struct CheckpointFiles {
     pub weights: PathBuf,
     pub optimizer: PathBuf,
-    /// The target distribution of a checkpoint taken between updates.
+    /// The method's state `[n, k]` (DEC's target distribution, DeepCluster's one-hot
+    /// pseudo-labels), when it has one.
     pub target: Option<PathBuf>,
     pub state: TrainState,
 }
@@ -157,7 +158,7 @@ pub(crate) fn read(dir: &Path) -> Result<CheckpointFiles> {
     Ok(CheckpointFiles {
         weights: dir.join(WEIGHTS),
         optimizer: dir.join(OPTIMIZER),
-        target: (state.partial.is_some() && target.is_file()).then_some(target),
+        target: target.is_file().then_some(target),
         state,
     })
 }

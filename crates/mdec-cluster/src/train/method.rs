@@ -49,8 +49,8 @@ pub(crate) trait Method<B: Backbone> {
         false
     }
 
-    /// What a checkpoint between two updates keeps so that a resumed run continues
-    /// exactly (the target distribution), when the method has such a state.
+    /// What a checkpoint keeps so that a resumed run continues exactly (DEC's target
+    /// distribution, DeepCluster's pseudo-labels), when the method has such a state.
     fn state(&self) -> Option<&Tensor> {
         None
     }
@@ -200,6 +200,12 @@ impl PseudoLabels {
             }
             Grouping::Pic => (None, crate::pic::pic(&features, self.k)?),
         };
+        // Numbered as the previous labels were where they agree, so that cluster numbers
+        // (colours, tables, labels changed) mean the same from one epoch to the next.
+        let labels = match self.host.len() == labels.len() {
+            true => renumber_like(&self.host, labels, self.k)?,
+            false => labels,
+        };
         let idx = Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>())
             .f_to_device(zs.device())?;
         self.target = Some(idx.f_one_hot(self.k as i64)?.f_to_kind(zs.kind())?);
@@ -248,12 +254,10 @@ impl<B: Backbone> Method<B> for PseudoLabels {
     }
 
     fn update(&mut self, dec: &Dec<B>, zs: &Tensor, adjust: bool) -> Result<Tensor> {
-        if adjust {
+        // Otherwise this is the first update (labelled at initialisation) or a resumed one
+        // (the labels, head and centroids restored from the checkpoint).
+        if adjust || self.target.is_none() {
             self.relabel(dec, zs)?;
-        } else if self.target.is_none() {
-            // Resumed at an update: the head and centroids come from the checkpoint, and
-            // k-means on the same embeddings gives the same labels again.
-            let _ = self.label(dec, zs)?;
         }
         Ok(self
             .target
@@ -310,6 +314,23 @@ impl<B: Backbone> Method<B> for PseudoLabels {
         order.truncate(n);
         Some(order)
     }
+}
+
+/// `labels` renumbered so that each cluster takes the number of the `previous` cluster it
+/// best matches (Hungarian matching on their contingency table); clusters left unmatched
+/// take the numbers left over, in order.
+fn renumber_like(previous: &[usize], labels: Vec<usize>, k: usize) -> Result<Vec<usize>> {
+    let matching = mdec_metrics::matching(previous, &labels)?;
+    let mut number: Vec<Option<usize>> = vec![None; k];
+    for &(cluster, old) in matching.pairs() {
+        number[cluster] = Some(old);
+    }
+    let taken: Vec<usize> = number.iter().flatten().copied().collect();
+    let mut free = (0..k).filter(|n| !taken.contains(n));
+    for slot in number.iter_mut().filter(|n| n.is_none()) {
+        *slot = free.next();
+    }
+    Ok(labels.into_iter().map(|l| number[l].unwrap_or(l)).collect())
 }
 
 /// Fisher–Yates with the run's generator.
@@ -373,5 +394,31 @@ fn init_centroids<B: Backbone>(dec: &Dec<B>, zs: &Tensor) -> Result<(Option<f64>
             let q = dec.soft_assign(zs);
             Ok((None, labels_to_vec(&hard_assignment(&q))?))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_labels_take_the_numbers_of_the_clusters_they_match() -> Result<()> {
+        let previous = [0, 0, 1, 1, 2, 2];
+        assert_eq!(
+            renumber_like(&previous, vec![2, 2, 0, 0, 1, 1], 3)?,
+            previous
+        );
+        // New cluster 0 holds one of old 1's samples and two of old 2's: it matches old 2,
+        // leaving old 1 to new cluster 3.
+        assert_eq!(
+            renumber_like(&previous, vec![1, 1, 3, 0, 0, 0], 4)?,
+            [0, 0, 1, 2, 2, 2]
+        );
+        // More clusters than before: the unmatched one takes the first free number.
+        assert_eq!(
+            renumber_like(&[0, 0, 0, 1, 1, 1], vec![2, 2, 0, 1, 1, 1], 3)?,
+            [0, 0, 2, 1, 1, 1]
+        );
+        Ok(())
     }
 }

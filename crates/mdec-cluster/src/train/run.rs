@@ -407,7 +407,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                             &state,
                             |path| vs.save(path).map_err(Error::from),
                             |path| optimizer.save_state(path).map_err(Error::from),
-                            None,
+                            self.method.state(),
                         )?);
                     }
                     if let (Some(observer), Some(row)) = (self.observer.as_mut(), state.rows.last())
@@ -525,8 +525,8 @@ impl<'a, B: Backbone> Run<'a, B> {
         })
     }
 
-    /// The optimizer, state and interval sums to train from: a checkpoint's (with the
-    /// method's state when it stopped between updates), or fresh ones, the centroids
+    /// The optimizer, state and interval sums to train from: a checkpoint's (the method's
+    /// state restored from it), or fresh ones, the centroids
     /// initialised at once when clustering starts at iteration 0.
     fn start(
         &mut self,
@@ -536,7 +536,7 @@ impl<'a, B: Backbone> Run<'a, B> {
     ) -> Result<(Optimizer, TrainState, Option<usize>, Sums)> {
         let params = self.dec.params.clone();
         let device = self.xs_all.device();
-        let mut restored: Option<(Sums, Option<Tensor>)> = None;
+        let mut restored: Option<Sums> = None;
         let (optimizer, state, resumed_from) = match resume {
             Some(files) => {
                 let mut state = files.state;
@@ -564,33 +564,33 @@ impl<'a, B: Backbone> Run<'a, B> {
                 );
                 optimizer.load_state(&files.optimizer, state.optimizer_steps)?;
                 scheduler.set_state(state.scheduler);
-                if let Some(partial) = state.partial.take() {
-                    let target = match &files.target {
-                        Some(path) => {
-                            let p = checkpoint::read_target(path)?.f_to_device(device)?;
-                            if p.size() != [self.n as i64, params.n_clusters as i64] {
-                                return Err(Error::Incompatible {
-                                    path: path.clone(),
-                                    reason: format!(
-                                        "target distribution of shape {:?} for {} samples and {} clusters",
-                                        p.size(),
-                                        self.n,
-                                        params.n_clusters
-                                    ),
-                                });
-                            }
-                            Some(p)
+                let target = match &files.target {
+                    Some(path) => {
+                        let p = checkpoint::read_target(path)?.f_to_device(device)?;
+                        if p.size() != [self.n as i64, params.n_clusters as i64] {
+                            return Err(Error::Incompatible {
+                                path: path.clone(),
+                                reason: format!(
+                                    "method state of shape {:?} for {} samples and {} clusters",
+                                    p.size(),
+                                    self.n,
+                                    params.n_clusters
+                                ),
+                            });
                         }
-                        None => None,
-                    };
-                    restored = Some((Sums::from_partial(&partial, device), target));
+                        Some(p)
+                    }
+                    None => None,
+                };
+                if let Some(target) = target {
+                    self.method.restore(target); // [n, k]
+                }
+                let between_updates = state.partial.is_some();
+                if let Some(partial) = state.partial.take() {
+                    restored = Some(Sums::from_partial(&partial, device));
                 }
                 let from = state.iteration;
-                tracing::info!(
-                    iteration = from,
-                    between_updates = restored.is_some(),
-                    "resuming clustering"
-                );
+                tracing::info!(iteration = from, between_updates, "resuming clustering");
                 (optimizer, state, Some(from))
             }
             None => {
@@ -620,15 +620,7 @@ impl<'a, B: Backbone> Run<'a, B> {
                 (optimizer, state, None)
             }
         };
-        let sums = match restored {
-            Some((sums, state)) => {
-                if let Some(state) = state {
-                    self.method.restore(state); // [n, k]
-                }
-                sums
-            }
-            None => Sums::new(),
-        };
+        let sums = restored.unwrap_or_else(Sums::new);
         Ok((optimizer, state, resumed_from, sums))
     }
 
