@@ -108,10 +108,15 @@ fn deepcluster_runs_on_cifar_10_binary_batches() -> Result<()> {
     );
     // 48 images in batches of 8: an update at every epoch of 6 batches, 0 to 24.
     assert_deepcluster_run(&run, 5)?;
-    assert_eq!(
-        mdec_tests::csv_column(&run.join("assignments.csv"), "cluster")?.len(),
-        48
-    );
+    // The scores the run reports are those of the assignments it wrote.
+    let assignments = run.join("assignments.csv");
+    let clusters = mdec_tests::csv_column(&assignments, "cluster")?;
+    let labels = mdec_tests::csv_column(&assignments, "label")?;
+    assert_eq!(clusters.len(), 48);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("metrics/summary.json"))?)?;
+    let reported = summary["cluster"]["scores"]["acc"].as_f64().unwrap_or(-1.0);
+    assert!((reported - mdec_metrics::acc(&labels, &clusters)?).abs() < 1e-9);
     Ok(())
 }
 

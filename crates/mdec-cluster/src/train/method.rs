@@ -150,7 +150,7 @@ impl<B: Backbone> Method<B> for LloydKMeans {
 /// update; a linear head, re-initialised then, trained by cross-entropy against them, with
 /// every pseudo-class drawn equally often. The clustering layer's centroids are kept at the
 /// means of the raw embeddings of each pseudo-class, so that a saved model assigns new
-/// samples to the nearest of them.
+/// samples to the nearest of them; the rows of the run's table report that assignment.
 pub(crate) struct PseudoLabels {
     pca_dim: usize,
     grouping: Grouping,
@@ -259,11 +259,10 @@ impl<B: Backbone> Method<B> for PseudoLabels {
         if adjust || self.target.is_none() {
             self.relabel(dec, zs)?;
         }
-        Ok(self
-            .target
-            .as_ref()
-            .map(Tensor::shallow_clone)
-            .unwrap_or_default()) // [n, k]
+        // The model's own assignment (to the centroids at the pseudo-classes' means), as
+        // `mdec predict` gives it, so that the table's scores are those of the assignments
+        // written; it follows the pseudo-labels closely.
+        Ok(dec.soft_assign(zs)) // [n, k]
     }
 
     fn loss(&self, _dec: &Dec<B>, zs: &Tensor, idx: &Tensor) -> Result<Tensor> {
