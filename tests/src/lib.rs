@@ -44,17 +44,23 @@ pub fn binary() -> &'static PathBuf {
     })
 }
 
-/// Writes `per_class` noisy 16×16 PNGs of each of three visually distinct classes into
-/// `dir/<class>/` (`horizontal`, `vertical`, `square`), drawn from a generator seeded by
-/// `seed`: bars at a jittered offset, squares of a jittered size, background noise.
-pub fn write_shapes(dir: &Path, per_class: usize, seed: u64) -> anyhow::Result<()> {
+/// A small seeded generator (a linear congruential one): each call draws a number below
+/// its argument.
+fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
     let mut state = seed;
-    let mut next = move |n: u64| {
+    move |n: u64| {
         state = state
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (state >> 33) % n
-    };
+    }
+}
+
+/// Writes `per_class` noisy 16×16 PNGs of each of three visually distinct classes into
+/// `dir/<class>/` (`horizontal`, `vertical`, `square`), drawn from a generator seeded by
+/// `seed`: bars at a jittered offset, squares of a jittered size, background noise.
+pub fn write_shapes(dir: &Path, per_class: usize, seed: u64) -> anyhow::Result<()> {
+    let mut next = draws(seed);
     for (class, name) in ["horizontal", "vertical", "square"].iter().enumerate() {
         std::fs::create_dir_all(dir.join(name))?;
         for i in 0..per_class {
@@ -84,13 +90,7 @@ pub fn write_shapes(dir: &Path, per_class: usize, seed: u64) -> anyhow::Result<(
 /// random part colour with the shape lighter or darker in every channel; returns (class,
 /// image) pairs, the classes interleaved. Seeded by `seed`.
 pub fn rgb_shapes(per_class: usize, side: u32, seed: u64) -> Vec<(usize, image::RgbImage)> {
-    let mut state = seed;
-    let mut next = move |n: u64| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) % n
-    };
+    let mut next = draws(seed);
     let (lo, hi) = (side as i64 / 4, 3 * side as i64 / 4);
     let (mid_lo, mid_hi) = (side as i64 / 2 - 2, side as i64 / 2 + 2);
     let mut out = Vec::with_capacity(3 * per_class);
@@ -159,6 +159,35 @@ pub fn quick_run(
         ))
         .args(extra)
         .output()
+}
+
+/// Waits until `ready()` holds, failing if the child exits first or two minutes pass.
+pub fn wait_for(
+    child: &mut std::process::Child,
+    what: &str,
+    ready: impl Fn() -> bool,
+) -> anyhow::Result<()> {
+    let start = std::time::Instant::now();
+    while !ready() {
+        if let Some(status) = child.try_wait()? {
+            anyhow::bail!("mdec exited ({status}) before {what}");
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill()?;
+            anyhow::bail!("timed out waiting for {what}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Ok(())
+}
+
+/// Sends SIGINT (Ctrl-C) to `child`.
+pub fn interrupt(child: &std::process::Child) -> anyhow::Result<()> {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    anyhow::ensure!(status.success(), "kill -INT failed: {status}");
+    Ok(())
 }
 
 /// The values of the integer column `name` of a CSV file written by mdec.

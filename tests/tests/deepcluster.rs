@@ -5,9 +5,8 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use mdec_tests::{mdec, rgb_shapes};
 
 /// Writes CIFAR-10's six binary batches under `root/cifar-10/`: records of a label byte and
@@ -162,21 +161,11 @@ fn deepcluster_on_an_image_folder_resumes_after_an_interruption() -> Result<()> 
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()?;
-    let start = Instant::now();
-    while !out.join("checkpoints/cluster/state.json").is_file() {
-        if let Some(status) = child.try_wait()? {
-            bail!("mdec exited ({status}) before its first clustering checkpoint");
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            child.kill()?;
-            bail!("no clustering checkpoint after two minutes");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()?;
-    assert!(status.success());
+    let checkpoint = out.join("checkpoints/cluster/state.json");
+    mdec_tests::wait_for(&mut child, "the first clustering checkpoint", || {
+        checkpoint.is_file()
+    })?;
+    mdec_tests::interrupt(&child)?;
     let output = child.wait_with_output()?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");

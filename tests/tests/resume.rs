@@ -4,10 +4,9 @@
 //! uninterrupted one with the same seed.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use mdec_tests::{files_under, mdec};
 
 /// `mdec run` of the dcec preset on `images` into `out`.
@@ -26,22 +25,6 @@ fn run(images: &Path, out: &Path) -> Command {
         ],
     ));
     command
-}
-
-/// Waits until `ready()` holds, failing if the child exits first or a minute passes.
-fn wait_for(child: &mut Child, what: &str, ready: impl Fn() -> bool) -> Result<()> {
-    let start = Instant::now();
-    while !ready() {
-        if let Some(status) = child.try_wait()? {
-            bail!("mdec exited ({status}) before {what}");
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            child.kill()?;
-            bail!("timed out waiting for {what}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(())
 }
 
 #[test]
@@ -64,13 +47,10 @@ fn interrupted_and_killed_runs_resume_to_the_assignments_of_an_uninterrupted_run
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()?;
-    wait_for(&mut child, "the first epoch", || {
+    mdec_tests::wait_for(&mut child, "the first epoch", || {
         out.join("metrics/pretrain.csv").is_file()
     })?;
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()?;
-    assert!(status.success());
+    mdec_tests::interrupt(&child)?;
     let output = child.wait_with_output()?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
@@ -93,7 +73,7 @@ fn interrupted_and_killed_runs_resume_to_the_assignments_of_an_uninterrupted_run
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
-    wait_for(&mut child, "the first clustering checkpoint", || {
+    mdec_tests::wait_for(&mut child, "the first clustering checkpoint", || {
         out.join("checkpoints/cluster/state.json").is_file()
     })?;
     child.kill()?;

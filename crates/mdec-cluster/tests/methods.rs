@@ -237,10 +237,7 @@ fn deepcluster_resumes_exactly() -> anyhow::Result<()> {
     let full = whole.fit(&data, None)?;
 
     let out = tempfile::tempdir()?;
-    let layout = ClusterLayout {
-        tables: out.path().join("metrics"),
-        checkpoint: out.path().join("checkpoints/cluster"),
-    };
+    let layout = ClusterLayout::in_dir(out.path());
     let stop = StopFlag::new();
     stop.stop();
     let mut first = Dec::new(

@@ -59,7 +59,9 @@ pub(crate) trait Method<B: Backbone> {
     fn restore(&mut self, _state: Tensor) {}
 
     /// Whether the loop starts a fresh optimiser after each adjusting update (DeepCluster
-    /// re-initialises its head, whose old moments would push it the wrong way).
+    /// re-initialises its head, whose old moments would push it the wrong way). The whole
+    /// optimiser starts afresh, the encoder's momentum too, where the paper's code keeps a
+    /// separate optimiser for the convnet.
     fn fresh_optimizer_at_updates(&self) -> bool {
         false
     }

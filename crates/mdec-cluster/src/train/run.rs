@@ -526,8 +526,8 @@ impl<'a, B: Backbone> Run<'a, B> {
     }
 
     /// The optimizer, state and interval sums to train from: a checkpoint's (the method's
-    /// state restored from it), or fresh ones, the centroids
-    /// initialised at once when clustering starts at iteration 0.
+    /// state restored from it), or fresh ones, the centroids initialised at once when
+    /// clustering starts at iteration 0.
     fn start(
         &mut self,
         resume: Option<CheckpointFiles>,
