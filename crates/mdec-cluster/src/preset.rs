@@ -170,12 +170,14 @@ pub struct PresetSettings {
 ///   pooling, then a 128-wide feature layer) behind the fixed grey + Sobel front, trained
 ///   from random weights (no autoencoder pretraining; the decoder is unused). Each epoch:
 ///   the features of all images, PCA-whitened to 32 dimensions and L2-normalised, are
-///   clustered by k-means into `n_clusters` pseudo-labels; the linear classifier head is
-///   re-initialised and trained with the convnet by cross-entropy, batches drawn
-///   uniformly over the pseudo-labels. SGD momentum 0.9, batch 256 (the paper's), lr 0.01:
-///   the paper's 0.05 made the first epochs' cross-entropy explode here (on 10,000 MNIST
-///   training digits, 10 epochs, seed 0: ACC 0.77 with 0.01 at batch 256, 0.76 at batch
-///   64, 0.68 with 0.05 at batch 64). Shifts of up to 3 px as augmentation (the paper
+///   grouped by power iteration clustering (the paper's alternative to k-means, see
+///   [`Grouping::Pic`]) into at most `n_clusters` pseudo-labels: on 10,000 MNIST training
+///   digits (seed 0, these settings) PIC reached ACC 0.949, k-means 0.710. The linear
+///   classifier head is re-initialised and trained with the convnet by cross-entropy,
+///   batches drawn uniformly over the pseudo-labels. SGD momentum 0.9, batch 256 (the
+///   paper's), lr 0.01: the paper's 0.05 made the first epochs' cross-entropy explode here
+///   (on the same digits with k-means, 10 epochs, seed 0: ACC 0.77 with 0.01 at batch 256,
+///   0.76 at batch 64, 0.68 with 0.05 at batch 64). Shifts of up to 3 px as augmentation (the paper
 ///   crops and flips), 30 epochs; no label-change stopping (pseudo-labels are renumbered
 ///   every epoch: the stability NMI between epochs is the curve to watch). On a few
 ///   thousand images lower the batch size, so that an epoch holds enough steps.
@@ -303,7 +305,7 @@ pub fn preset(preset: Preset, n_clusters: usize) -> PresetSettings {
             cluster: dec_cluster
                 .objective(Objective::DeepCluster {
                     pca_dim: 32,
-                    grouping: Grouping::Kmeans,
+                    grouping: Grouping::Pic,
                 })
                 .lr(0.01)
                 .update_interval(0)
