@@ -186,14 +186,14 @@ impl PseudoLabels {
         }
     }
 
-    /// Pseudo-labels of the embeddings `zs` `[n, d]`: k-means or PIC on their whitened,
-    /// L2-normalised principal components; returns the k-means inertia (none for PIC), the
-    /// labels and the labels on the device.
-    fn label<B: Backbone>(
+    /// New pseudo-labels of the embeddings `zs` `[n, d]` (k-means or PIC on their whitened,
+    /// L2-normalised principal components), the head re-initialised and the centroids set;
+    /// returns the k-means inertia (none for PIC) and the labels.
+    fn relabel<B: Backbone>(
         &mut self,
         dec: &Dec<B>,
         zs: &Tensor,
-    ) -> Result<(Option<f64>, Vec<usize>, Tensor)> {
+    ) -> Result<(Option<f64>, Vec<usize>)> {
         let features = tch::no_grad(|| whiten(zs, self.pca_dim))?; // [n, p]
         let (inertia, labels) = match self.grouping {
             Grouping::Kmeans => {
@@ -212,17 +212,6 @@ impl PseudoLabels {
             .f_to_device(zs.device())?;
         self.target = Some(idx.f_one_hot(self.k as i64)?.f_to_kind(zs.kind())?);
         self.host = labels.clone();
-        Ok((inertia, labels, idx))
-    }
-
-    /// New pseudo-labels ([`PseudoLabels::label`]), the head re-initialised and the
-    /// centroids set; returns the k-means inertia and the labels.
-    fn relabel<B: Backbone>(
-        &mut self,
-        dec: &Dec<B>,
-        zs: &Tensor,
-    ) -> Result<(Option<f64>, Vec<usize>)> {
-        let (inertia, labels, idx) = self.label(dec, zs)?;
         tch::no_grad(|| -> Result<()> {
             // Centroids: the raw embeddings' mean per pseudo-class (an empty class keeps
             // its centroid).

@@ -586,9 +586,10 @@ impl<'a, B: Backbone> Run<'a, B> {
                     self.method.restore(target); // [n, k]
                 }
                 let between_updates = state.partial.is_some();
-                if let Some(partial) = state.partial.take() {
-                    restored = Some(Sums::from_partial(&partial, device));
-                }
+                restored = state
+                    .partial
+                    .take()
+                    .map(|partial| Sums::from_partial(&partial, device));
                 let from = state.iteration;
                 tracing::info!(iteration = from, between_updates, "resuming clustering");
                 (optimizer, state, Some(from))
